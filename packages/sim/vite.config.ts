@@ -1,0 +1,12 @@
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  build: {
+    target: 'node20',
+    sourcemap: true,
+    emptyOutDir: true,
+    minify: false,
+    lib: { entry: { index: 'src/index.ts', cli: 'src/cli.ts' }, formats: ['es'] },
+    rollupOptions: { external: [/^node:/, /^zod/, '@roamhq/wrtc'] },
+  },
+});
