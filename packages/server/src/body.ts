@@ -1,0 +1,75 @@
+/**
+ * Reading the browser's request body: bounded in size, JSON only.
+ */
+import { TokenHandlerError } from './errors.js';
+
+function isJsonContentType(value: string | null): boolean {
+  if (value === null) return false;
+  const type = value.split(';', 1)[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+async function readBounded(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
+    throw new TokenHandlerError('body_too_large', `The request body is larger than ${maxBytes} bytes.`);
+  }
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw new TokenHandlerError('body_too_large', `The request body is larger than ${maxBytes} bytes.`);
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof TokenHandlerError) throw error;
+    throw new TokenHandlerError('invalid_body', 'The request body could not be read.', { cause: error });
+  } finally {
+    reader.releaseLock();
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/**
+ * Reads the request body as a JSON object. An empty body (or `null`) means `{}`. A non-empty
+ * body must be sent as `application/json` (415 otherwise), be at most `maxBytes` long (413) and
+ * parse to a JSON object (400 `invalid_json` / `invalid_body`).
+ */
+export async function readJsonObject(request: Request, maxBytes: number): Promise<Record<string, unknown>> {
+  const bytes = await readBounded(request, maxBytes);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).trim();
+  } catch {
+    throw new TokenHandlerError('invalid_json', 'The request body is not valid UTF-8 JSON.');
+  }
+  if (text.length === 0) return {};
+  if (!isJsonContentType(request.headers.get('content-type'))) {
+    throw new TokenHandlerError('unsupported_media_type', 'Send the request body as application/json.');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new TokenHandlerError('invalid_json', 'The request body is not valid JSON.');
+  }
+  if (value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new TokenHandlerError('invalid_body', 'The request body must be a JSON object.');
+  }
+  return value as Record<string, unknown>;
+}

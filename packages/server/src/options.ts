@@ -1,0 +1,146 @@
+/**
+ * Public options of {@link createTokenHandler}, their defaults, and their validation into the
+ * fully-resolved internal form. Everything here runs once, at `createTokenHandler` time.
+ */
+import { z } from 'zod';
+import { TokenHandlerError } from './errors.js';
+import type { TokenLoggerOption } from './logger.js';
+import { DEFAULT_SESSION, mergeSession, type RealtimeSessionConfig } from './session.js';
+
+/** The OpenAI API base URL, the default `upstream`. */
+export const OPENAI_UPSTREAM = 'https://api.openai.com/v1';
+
+/** Facts about one successful mint, given to `onMint` (count mints and attribute cost per user). */
+export interface MintEvent {
+  /** The user id returned by `authorize` (not hashed), or undefined for anonymous mints. */
+  userId: string | undefined;
+  /** Client IP as resolved (see `trustProxy`), or `"unknown"`. */
+  ip: string;
+  /** Model of the minted session. */
+  model: string | undefined;
+  /** Unix seconds at which the key expires. */
+  expiresAt: number;
+  /** Request `Origin`, when present. */
+  origin: string | undefined;
+}
+
+/** Options of {@link createTokenHandler}. Every field is optional. */
+export interface TokenHandlerOptions {
+  /**
+   * The real provider API key; it never leaves the server. Default: `process.env.OPENAI_API_KEY`,
+   * read only when `upstream` is OpenAI, so the key is never sent to another host by accident.
+   * Required for the OpenAI upstream; optional for a local simulator.
+   */
+  apiKey?: string;
+  /** Base URL of the Realtime API. Default `https://api.openai.com/v1`; point it at the sim for local work. */
+  upstream?: string;
+  /** Absolute URL the browser POSTs its SDP offer to. Default `${upstream}/realtime/calls`. */
+  callsUrl?: string;
+  /**
+   * The server-pinned session, deep-merged over `{ type: "realtime", model: "gpt-realtime",
+   * audio: { output: { voice: "marin" } } }`. Model, instructions, voice, tools and turn
+   * detection are decided here, not by the browser.
+   */
+  session?: RealtimeSessionConfig;
+  /** Lifetime of each ephemeral key in seconds, 10–7200. Default 60. */
+  ttlSeconds?: number;
+  /** Give up on the upstream after this many milliseconds (→ 504 `upstream_timeout`). Default 10000. */
+  timeoutMs?: number;
+  /** Largest accepted request body in bytes (→ 413 `body_too_large`). Default 16384. */
+  maxBodyBytes?: number;
+  /** Structured logging: `"silent"` (default), `"json"` or a function receiving each entry. */
+  logger?: TokenLoggerOption;
+  /** Called after each successful mint, before the response is sent; errors it throws are ignored. */
+  onMint?: (event: MintEvent) => void | Promise<void>;
+  /** The `fetch` used to call the upstream. Default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+}
+
+/** Options after defaults and validation. */
+export interface ResolvedOptions {
+  apiKey: string | undefined;
+  clientSecretsUrl: string;
+  callsUrl: string;
+  session: RealtimeSessionConfig;
+  ttlSeconds: number;
+  timeoutMs: number;
+  maxBodyBytes: number;
+  logger: TokenLoggerOption | undefined;
+  onMint: TokenHandlerOptions['onMint'];
+  fetch: typeof fetch;
+}
+
+const httpUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'must be an absolute http(s) URL');
+
+const optionsSchema = z.object({
+  apiKey: z.string().optional(),
+  upstream: httpUrl.optional(),
+  callsUrl: httpUrl.optional(),
+  session: z.record(z.string(), z.unknown()).optional(),
+  ttlSeconds: z.number().int().min(10).max(7200).optional(),
+  timeoutMs: z.number().int().min(1).max(600_000).optional(),
+  maxBodyBytes: z.number().int().min(2).max(10_000_000).optional(),
+  logger: z.union([z.literal('silent'), z.literal('json'), z.function()]).optional(),
+  onMint: z.function().optional(),
+  fetch: z.function().optional(),
+});
+
+/** Reads an environment variable without assuming `process` exists (edge runtimes). */
+function readEnv(name: string): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const value = env?.[name];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function isOpenAi(upstream: string): boolean {
+  return new URL(upstream).hostname === 'api.openai.com';
+}
+
+/**
+ * Validates options and fills in defaults.
+ *
+ * @throws TokenHandlerError `invalid_options` naming the bad option, or `missing_api_key` when
+ *   the upstream is OpenAI and no key was given.
+ */
+export function resolveOptions(options: TokenHandlerOptions = {}): ResolvedOptions {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.join('.') || 'options';
+    throw new TokenHandlerError('invalid_options', `Invalid createTokenHandler option "${path}": ${issue?.message ?? 'invalid'}.`);
+  }
+  const upstream = (options.upstream ?? OPENAI_UPSTREAM).replace(/\/+$/, '');
+  const openAi = isOpenAi(upstream);
+  const explicitKey = options.apiKey !== undefined && options.apiKey.length > 0 ? options.apiKey : undefined;
+  const apiKey = explicitKey ?? (openAi ? readEnv('OPENAI_API_KEY') : undefined);
+  if (openAi && apiKey === undefined) {
+    throw new TokenHandlerError(
+      'missing_api_key',
+      'No OpenAI API key: set the OPENAI_API_KEY environment variable or pass createTokenHandler({ apiKey }). ' +
+        'For a local simulator, pass createTokenHandler({ upstream: "http://127.0.0.1:<port>/v1" }) instead.',
+    );
+  }
+  const fetchImpl = options.fetch ?? (globalThis.fetch as typeof fetch | undefined);
+  if (fetchImpl === undefined) {
+    throw new TokenHandlerError('invalid_options', 'No global fetch in this runtime: pass createTokenHandler({ fetch }).');
+  }
+  return {
+    apiKey,
+    clientSecretsUrl: `${upstream}/realtime/client_secrets`,
+    callsUrl: options.callsUrl ?? `${upstream}/realtime/calls`,
+    session: mergeSession(DEFAULT_SESSION as Record<string, unknown>, options.session) as RealtimeSessionConfig,
+    ttlSeconds: options.ttlSeconds ?? 60,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    maxBodyBytes: options.maxBodyBytes ?? 16_384,
+    logger: options.logger,
+    onMint: options.onMint,
+    fetch: options.fetch ?? ((input, init) => fetchImpl(input, init)),
+  };
+}
