@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodeServerEvent, isServerEvent, knownServerEventTypes } from './server-events.js';
+
+interface FixtureEvent {
+  event_type: string;
+  example?: Record<string, unknown>;
+  example_is_valid_json?: boolean;
+}
+
+const fixtures = JSON.parse(
+  readFileSync(new URL('../../../../../shared/protocol-fixtures/ga_openapi_event_examples.openai-openapi.json', import.meta.url), 'utf8'),
+) as { server_events: FixtureEvent[] };
+
+const examples = fixtures.server_events.filter((e) => e.example_is_valid_json && e.example);
+
+describe('decodeServerEvent against the official GA examples', () => {
+  it('has examples to check', () => {
+    expect(examples.length).toBeGreaterThan(30);
+  });
+
+  it.each(examples.map((e) => [e.event_type, e.example!] as const))('accepts the official %s example', (type, example) => {
+    const result = decodeServerEvent(JSON.stringify(example));
+    expect(result.ok, result.ok ? '' : result.reason).toBe(true);
+    if (result.ok) expect(result.event.type).toBe(type);
+  });
+
+  it('only has schemas for event types the official spec defines', () => {
+    const official = new Set(fixtures.server_events.map((e) => e.event_type));
+    expect(knownServerEventTypes().filter((t) => !official.has(t))).toEqual([]);
+  });
+});
+
+describe('decodeServerEvent on bad frames', () => {
+  it.each([
+    ['not JSON', '{"type":', 'not valid JSON'],
+    ['an array', '[1,2]', 'not a JSON object'],
+    ['no type', '{"event_id":"e"}', "no string 'type'"],
+    ['a wrong field type', '{"type":"response.done","response":{"id":7}}', "'response.id'"],
+  ])('rejects %s with a reason', (_label, frame, reason) => {
+    const result = decodeServerEvent(frame);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toContain(reason);
+  });
+
+  it('keeps unknown fields of known events (the service adds fields without notice)', () => {
+    const result = decodeServerEvent(
+      JSON.stringify({ type: 'response.output_audio_transcript.delta', response_id: 'r', item_id: 'i', delta: 'x', obfuscation: 'abc' }),
+    );
+    expect(result.ok && result.event).toMatchObject({ obfuscation: 'abc' });
+  });
+
+  it('narrows beta names to their GA equivalents', () => {
+    const result = decodeServerEvent(JSON.stringify({ type: 'response.audio_transcript.done', response_id: 'r', item_id: 'i', transcript: 'hi' }));
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(result.gaType).toBe('response.output_audio_transcript.done');
+      expect(isServerEvent(result.event, 'response.output_audio_transcript.done')).toBe(true);
+    }
+  });
+});

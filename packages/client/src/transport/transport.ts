@@ -1,0 +1,54 @@
+import type { RtvoiceError } from '../errors.js';
+
+/**
+ * Where a transport is in its life: `idle` before `connect()`, `connecting`
+ * while negotiating, `open` once events can be sent, `closed` afterwards
+ * (for good: a transport is used for one connection only).
+ */
+export type TransportState = 'idle' | 'connecting' | 'open' | 'closed';
+
+/** What a transport needs to open a Realtime connection. */
+export interface TransportConnectParams {
+  /** The Realtime calls URL the SDP offer is POSTed to (from the token endpoint). */
+  callsUrl: string;
+  /** The short-lived key that authorizes the call. Never logged. */
+  ephemeralKey: string;
+  /** The microphone track to send. The transport does not stop it: its owner does. */
+  mic: MediaStreamTrack;
+}
+
+/** Events a transport emits. One payload per event. */
+export interface TransportEvents {
+  /** One text frame from the server. */
+  message: [data: string];
+  /** The server's audio track arrived. */
+  remoteTrack: [track: MediaStreamTrack, stream: MediaStream];
+  /** The connection ended by itself (not through `close()`); `reason` says why. */
+  closed: [reason: RtvoiceError];
+}
+
+/**
+ * The seam between session logic and the network. A transport knows SDP, ICE,
+ * the peer connection and the data channel; it knows nothing of transcripts,
+ * tools or session config. The session is tested against a fake transport; the
+ * WebRTC transport is tested against the sim.
+ */
+export interface Transport {
+  /** Current state; see {@link TransportState}. */
+  readonly state: TransportState;
+  /**
+   * Opens the connection. Resolves when events can be sent; rejects with an
+   * `RtvoiceError` (`aborted` when `signal` aborts) after releasing everything
+   * it opened.
+   */
+  connect(params: TransportConnectParams, signal: AbortSignal): Promise<void>;
+  /** Sends one JSON text frame. Throws `invalid_state` unless `open`. */
+  send(data: string): void;
+  /** Closes the connection and releases what the transport opened. Idempotent. */
+  close(): void;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends keyof TransportEvents>(type: K, listener: (...args: TransportEvents[K]) => void): () => void;
+}
+
+/** Creates a fresh transport for each connection attempt. */
+export type TransportFactory = () => Transport;
