@@ -1,0 +1,6 @@
+import { fileURLToPath } from 'node:url';
+
+/** Scratch folder for generated audio and run state (git-ignored). */
+export const TMP_DIR = fileURLToPath(new URL('../../.tmp/', import.meta.url));
+/** The fake microphone input: speech followed by a long silence, looped by Chromium. */
+export const SPEECH_WAV = `${TMP_DIR}speech.wav`;
