@@ -3,9 +3,14 @@
  * This module only orchestrates; each rule lives in its own module.
  */
 import { readJsonObject } from './body.js';
+import { resolveClientIp, trustedHops } from './client-ip.js';
+import { createOriginPolicy } from './cors.js';
 import { TokenHandlerError, isTokenHandlerError } from './errors.js';
+import { hashUserId, runAuthorize } from './identity.js';
 import { createLogSink, type TokenLogEntry } from './logger.js';
 import { resolveOptions, type TokenHandlerOptions } from './options.js';
+import { applyOverrides } from './overrides.js';
+import { createRateCheck } from './rate-limit/limiter.js';
 import { errorResponse, jsonResponse, type TokenResponseBody } from './responses.js';
 import { mintClientSecret, type UpstreamFailureDetail } from './upstream.js';
 
@@ -59,33 +64,55 @@ export function createTokenHandler(options: TokenHandlerOptions = {}): TokenHand
   const log = createLogSink(resolved.logger, secrets);
   const leaksSecret = (text: string) => secrets.some((secret) => text.includes(secret));
 
+  const policy = createOriginPolicy(resolved.allowedOrigins, resolved.cors, trustedHops(resolved.clientIp.trustProxy) > 0);
+  const rateCheck = createRateCheck(resolved.rateLimit);
+
   return async function tokenHandler(request: Request, context?: unknown): Promise<Response> {
     const started = performance.now();
-    const ip = contextIp(context) ?? 'unknown';
+    const ip = resolveClientIp(request, contextIp(context), resolved.clientIp);
     const origin = request.headers.get('origin') ?? undefined;
-    const headers = new Headers();
-    const base = (): Pick<TokenLogEntry, 'time' | 'ip' | 'durationMs' | 'origin'> => ({
+    const headers = new Headers({ vary: 'Origin' });
+    let userId: string | undefined;
+    let userHash: string | undefined;
+    const base = (): Pick<TokenLogEntry, 'time' | 'ip' | 'durationMs' | 'origin' | 'user'> => ({
       time: new Date().toISOString(),
       ip,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       ...(origin === undefined ? {} : { origin }),
+      ...(userHash === undefined ? {} : { user: `sha256:${userHash.slice(0, 32)}` }),
     });
     try {
+      if (origin !== undefined) {
+        if (!policy.allows(origin, request)) {
+          throw new TokenHandlerError('origin_not_allowed', 'This site may not request voice tokens from this server.');
+        }
+        policy.responseHeaders(origin).forEach((value, name) => headers.set(name, value));
+      }
+      if (request.method === 'OPTIONS') {
+        if (origin !== undefined && request.headers.has('access-control-request-method')) {
+          return new Response(null, { status: 204, headers: policy.preflightHeaders(origin) });
+        }
+        headers.set('allow', 'POST, OPTIONS');
+        return new Response(null, { status: 204, headers });
+      }
       if (request.method !== 'POST') {
         headers.set('allow', 'POST, OPTIONS');
-        throw new TokenHandlerError('method_not_allowed', `Use POST to request a token (got ${request.method}).`);
+        throw new TokenHandlerError('method_not_allowed', `Use POST to request a token (got ${request.method.slice(0, 16)}).`);
+      }
+      await rateCheck('ip', ip);
+      userId = await runAuthorize(resolved.authorize, request, { ip });
+      if (userId !== undefined) {
+        userHash = await hashUserId(userId, resolved.safetySalt ?? 'rtvoice');
+        await rateCheck('user', userHash);
       }
       const overrides = await readJsonObject(request, resolved.maxBodyBytes);
-      const unknownKey = Object.keys(overrides)[0];
-      if (unknownKey !== undefined) {
-        throw new TokenHandlerError('override_not_allowed', `The browser may not set "${unknownKey}"; this endpoint accepts no overrides.`);
-      }
+      const session = applyOverrides(resolved.session, overrides, resolved.allowClientOverrides);
       const { secret, upstreamMs } = await mintClientSecret({
         url: resolved.clientSecretsUrl,
         apiKey: resolved.apiKey,
-        session: resolved.session,
+        session,
         ttlSeconds: resolved.ttlSeconds,
-        safetyIdentifier: undefined,
+        safetyIdentifier: resolved.safetySalt === undefined ? undefined : userHash,
         timeoutMs: resolved.timeoutMs,
         signal: request.signal,
         fetch: resolved.fetch,
@@ -99,9 +126,9 @@ export function createTokenHandler(options: TokenHandlerOptions = {}): TokenHand
       if (leaksSecret(JSON.stringify(body))) {
         throw new TokenHandlerError('upstream_invalid_response', 'The voice provider sent an unexpected response.');
       }
-      const model = typeof secret.session.model === 'string' ? secret.session.model : resolved.session.model;
+      const model = typeof secret.session.model === 'string' ? secret.session.model : session.model;
       try {
-        await resolved.onMint?.({ userId: undefined, ip, model, expiresAt: secret.expires_at, origin });
+        await resolved.onMint?.({ userId, ip, model, expiresAt: secret.expires_at, origin });
       } catch {
         // A failing metrics hook must not cost the user their token.
       }
@@ -121,6 +148,11 @@ export function createTokenHandler(options: TokenHandlerOptions = {}): TokenHand
           ? caught
           : new TokenHandlerError('internal_error', 'The token endpoint failed unexpectedly.', { cause: caught });
       const failed = error.status >= 500 || error.code.startsWith('upstream_');
+      try {
+        await resolved.onReject?.({ code: error.code, status: error.status, userId, ip, origin });
+      } catch {
+        // Same as onMint: observability must not change the answer.
+      }
       log({
         ...base(),
         level: failed ? 'error' : 'warn',

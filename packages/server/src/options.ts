@@ -3,8 +3,13 @@
  * fully-resolved internal form. Everything here runs once, at `createTokenHandler` time.
  */
 import { z } from 'zod';
+import type { ClientIpOptions } from './client-ip.js';
+import type { AllowedOrigins, CorsOptions } from './cors.js';
 import { TokenHandlerError } from './errors.js';
+import type { AuthorizeHook } from './identity.js';
 import type { TokenLoggerOption } from './logger.js';
+import { CLIENT_OVERRIDE_KEYS, type ClientOverrideKey } from './overrides.js';
+import type { RateLimitOptions } from './rate-limit/limiter.js';
 import { DEFAULT_SESSION, mergeSession, type RealtimeSessionConfig } from './session.js';
 
 /** The OpenAI API base URL, the default `upstream`. */
@@ -24,8 +29,22 @@ export interface MintEvent {
   origin: string | undefined;
 }
 
+/** Facts about one refused or failed request, given to `onReject`. */
+export interface RejectEvent {
+  /** The error code sent to the browser. */
+  code: string;
+  /** The HTTP status sent to the browser. */
+  status: number;
+  /** The user id returned by `authorize`, when it ran and returned one. */
+  userId: string | undefined;
+  /** Client IP as resolved, or `"unknown"`. */
+  ip: string;
+  /** Request `Origin`, when present. */
+  origin: string | undefined;
+}
+
 /** Options of {@link createTokenHandler}. Every field is optional. */
-export interface TokenHandlerOptions {
+export interface TokenHandlerOptions extends ClientIpOptions {
   /**
    * The real provider API key; it never leaves the server. Default: `process.env.OPENAI_API_KEY`,
    * read only when `upstream` is OpenAI, so the key is never sent to another host by accident.
@@ -42,6 +61,25 @@ export interface TokenHandlerOptions {
    * detection are decided here, not by the browser.
    */
   session?: RealtimeSessionConfig;
+  /**
+   * Session fields the browser may choose, by flat name (`voice`, `speed`, `instructions`,
+   * `turn_detection`, `noise_reduction`, `transcription`, `output_modalities`,
+   * `max_output_tokens`). Default none: any non-empty body is refused with 400.
+   */
+  allowClientOverrides?: readonly ClientOverrideKey[];
+  /** Which browser origins may mint. Default: same origin only. See {@link AllowedOrigins}. */
+  allowedOrigins?: AllowedOrigins;
+  /** CORS details for cross-origin deployments. */
+  cors?: CorsOptions;
+  /** Your login check; return `{ userId }`, `true` (anonymous) or `false` (401). Default: everyone may mint. */
+  authorize?: AuthorizeHook;
+  /**
+   * Send `OpenAI-Safety-Identifier: sha256(salt:userId)` upstream when `authorize` returned a
+   * user. Default `{ salt: "rtvoice" }`; set your own secret salt; `false` to send nothing.
+   */
+  safetyIdentifier?: { salt?: string } | false;
+  /** Token-bucket limits per IP and per user; default on, in memory. `false` turns them off. */
+  rateLimit?: RateLimitOptions | false;
   /** Lifetime of each ephemeral key in seconds, 10–7200. Default 60. */
   ttlSeconds?: number;
   /** Give up on the upstream after this many milliseconds (→ 504 `upstream_timeout`). Default 10000. */
@@ -52,6 +90,8 @@ export interface TokenHandlerOptions {
   logger?: TokenLoggerOption;
   /** Called after each successful mint, before the response is sent; errors it throws are ignored. */
   onMint?: (event: MintEvent) => void | Promise<void>;
+  /** Called for each refused or failed request (4xx/5xx), before the response is sent; errors it throws are ignored. */
+  onReject?: (event: RejectEvent) => void | Promise<void>;
   /** The `fetch` used to call the upstream. Default `globalThis.fetch`. */
   fetch?: typeof fetch;
 }
@@ -59,6 +99,13 @@ export interface TokenHandlerOptions {
 /** Options after defaults and validation. */
 export interface ResolvedOptions {
   apiKey: string | undefined;
+  allowClientOverrides: ReadonlySet<ClientOverrideKey>;
+  allowedOrigins: AllowedOrigins | undefined;
+  cors: CorsOptions;
+  authorize: AuthorizeHook | undefined;
+  safetySalt: string | undefined;
+  rateLimit: RateLimitOptions | false | undefined;
+  clientIp: ClientIpOptions;
   clientSecretsUrl: string;
   callsUrl: string;
   session: RealtimeSessionConfig;
@@ -67,6 +114,7 @@ export interface ResolvedOptions {
   maxBodyBytes: number;
   logger: TokenLoggerOption | undefined;
   onMint: TokenHandlerOptions['onMint'];
+  onReject: TokenHandlerOptions['onReject'];
   fetch: typeof fetch;
 }
 
@@ -79,8 +127,38 @@ const httpUrl = z.string().refine((value) => {
   }
 }, 'must be an absolute http(s) URL');
 
+const rule = z.union([
+  z.literal(false),
+  z.object({ burst: z.number().int().min(1).max(1_000_000), perMinute: z.number().positive().max(1_000_000) }),
+]);
+
 const optionsSchema = z.object({
   apiKey: z.string().optional(),
+  allowClientOverrides: z.array(z.enum(CLIENT_OVERRIDE_KEYS as [ClientOverrideKey, ...ClientOverrideKey[]])).optional(),
+  allowedOrigins: z.union([z.literal('*'), z.array(z.string()), z.function()]).optional(),
+  cors: z
+    .object({
+      allowHeaders: z.array(z.string().regex(/^[A-Za-z0-9-]+$/)).optional(),
+      credentials: z.boolean().optional(),
+      maxAgeSeconds: z.number().int().min(0).max(86_400).optional(),
+    })
+    .optional(),
+  authorize: z.function().optional(),
+  safetyIdentifier: z.union([z.literal(false), z.object({ salt: z.string().optional() })]).optional(),
+  rateLimit: z
+    .union([
+      z.literal(false),
+      z.object({
+        perIp: rule.optional(),
+        perUser: rule.optional(),
+        store: z.custom<object>((v) => typeof (v as { take?: unknown } | null)?.take === 'function', 'must have a take() method').optional(),
+        failOpen: z.boolean().optional(),
+      }),
+    ])
+    .optional(),
+  trustProxy: z.union([z.boolean(), z.number().int().min(0).max(16)]).optional(),
+  clientIpHeader: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
+  onReject: z.function().optional(),
   upstream: httpUrl.optional(),
   callsUrl: httpUrl.optional(),
   session: z.record(z.string(), z.unknown()).optional(),
@@ -133,6 +211,13 @@ export function resolveOptions(options: TokenHandlerOptions = {}): ResolvedOptio
   }
   return {
     apiKey,
+    allowClientOverrides: new Set(options.allowClientOverrides ?? []),
+    allowedOrigins: options.allowedOrigins,
+    cors: options.cors ?? {},
+    authorize: options.authorize,
+    safetySalt: options.safetyIdentifier === false ? undefined : (options.safetyIdentifier?.salt ?? 'rtvoice'),
+    rateLimit: options.rateLimit,
+    clientIp: { trustProxy: options.trustProxy, clientIpHeader: options.clientIpHeader?.toLowerCase() },
     clientSecretsUrl: `${upstream}/realtime/client_secrets`,
     callsUrl: options.callsUrl ?? `${upstream}/realtime/calls`,
     session: mergeSession(DEFAULT_SESSION as Record<string, unknown>, options.session) as RealtimeSessionConfig,
@@ -141,6 +226,7 @@ export function resolveOptions(options: TokenHandlerOptions = {}): ResolvedOptio
     maxBodyBytes: options.maxBodyBytes ?? 16_384,
     logger: options.logger,
     onMint: options.onMint,
+    onReject: options.onReject,
     fetch: options.fetch ?? ((input, init) => fetchImpl(input, init)),
   };
 }
