@@ -27,11 +27,33 @@ const tokens = toNodeListener(
       : { upstream: `${sim.url}/v1` },
   ),
 );
-const page = serveStatic(join(dirname(fileURLToPath(import.meta.url)), 'dist'));
+const here = dirname(fileURLToPath(import.meta.url));
+const page = serveStatic(join(here, 'dist'));
+const scriptTagPage = serveStatic(join(here, '..', 'script-tag'));
+const widgetBundle = serveStatic(join(here, '..', '..', 'packages', 'widget', 'dist'));
+// The script-tag page runs under a strict CSP: only same-origin scripts and styles, and
+// connections only to this server and the Realtime endpoint.
+const realtimeOrigin = sim ? new URL(sim.url).origin : 'https://api.openai.com';
+const strictCsp = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  `connect-src 'self' ${realtimeOrigin}`,
+  'media-src blob: mediastream:',
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
 
 const server = createServer((req, res) => {
-  if (req.url === '/api/token' || req.url?.startsWith('/api/token?')) tokens(req, res);
-  else page(req, res);
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if (path === '/api/token') return tokens(req, res);
+  if (path === '/script-tag') return void res.writeHead(308, { Location: '/script-tag/' }).end();
+  if (path.startsWith('/script-tag/')) {
+    res.setHeader('Content-Security-Policy', strictCsp);
+    req.url = path.slice('/script-tag'.length);
+    return path.endsWith('.iife.js') ? widgetBundle(req, res) : scriptTagPage(req, res);
+  }
+  return page(req, res);
 });
 server.listen(Number(values.port), values.host, () => {
   const { port } = server.address();
