@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ClientIpOptions } from './client-ip.js';
 import type { AllowedOrigins, CorsOptions } from './cors.js';
 import { TokenHandlerError } from './errors.js';
+import { deepestIssue, type IssueLike } from './issue-path.js';
 import type { AuthorizeHook } from './identity.js';
 import type { TokenLoggerOption } from './logger.js';
 import { CLIENT_OVERRIDE_KEYS, type ClientOverrideKey } from './overrides.js';
@@ -190,9 +191,10 @@ function isOpenAi(upstream: string): boolean {
 export function resolveOptions(options: TokenHandlerOptions = {}): ResolvedOptions {
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = issue?.path.join('.') || 'options';
-    throw new TokenHandlerError('invalid_options', `Invalid createTokenHandler option "${path}": ${issue?.message ?? 'invalid'}.`);
+    const first = parsed.error.issues[0] as IssueLike | undefined;
+    const issue = first === undefined ? { path: [], message: 'invalid' } : deepestIssue(first);
+    const path = issue.path.map(String).join('.') || 'options';
+    throw new TokenHandlerError('invalid_options', `Invalid createTokenHandler option "${path}": ${issue.message}.`);
   }
   const upstream = (options.upstream ?? OPENAI_UPSTREAM).replace(/\/+$/, '');
   const openAi = isOpenAi(upstream);

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { TokenHandlerError } from './errors.js';
+import { deepestIssue, type IssueLike } from './issue-path.js';
 import { mergeSession, type RealtimeSessionConfig } from './session.js';
 
 const turnDetection = z.union([
@@ -111,9 +112,10 @@ export function applyOverrides(
     const spec = OVERRIDES[key];
     const parsed = spec.schema.safeParse(value);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue && issue.path.length > 0 ? `${key}.${issue.path.join('.')}` : key;
-      throw new TokenHandlerError('invalid_override', `Invalid "${where}": ${issue?.message ?? 'invalid value'}.`);
+      const first = parsed.error.issues[0] as IssueLike | undefined;
+      const issue = first === undefined ? { path: [], message: 'invalid value' } : deepestIssue(first);
+      const where = [key, ...issue.path.map(String)].join('.');
+      throw new TokenHandlerError('invalid_override', `Invalid "${where}": ${issue.message}.`);
     }
     out = mergeSession(out as Record<string, unknown>, spec.place(parsed.data) as Record<string, unknown>);
   }
