@@ -66,4 +66,8 @@ describe('RedisRateLimitStore (real redis-server)', () => {
     await expect(createRateCheck({ store })('ip', '1.1.1.1')).rejects.toMatchObject({ code: 'rate_limiter_unavailable', status: 503 });
     await expect(createRateCheck({ store, failOpen: true })('ip', '1.1.1.1')).resolves.toBeUndefined();
   });
+
+  it('the Redis test helper fails (never skips) when redis-server cannot start', async () => {
+    await expect(startRedis(2_000, '/nonexistent/redis-server')).rejects.toThrow(/could not start|exited/);
+  });
 });

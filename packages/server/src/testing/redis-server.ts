@@ -33,9 +33,8 @@ function waitExit(child: ChildProcess): Promise<void> {
 }
 
 /** Starts `redis-server` (binary from `REDIS_SERVER_BIN`, default `redis-server` on PATH). */
-export async function startRedis(timeoutMs = 10_000): Promise<RedisChild> {
+export async function startRedis(timeoutMs = 10_000, bin = process.env.REDIS_SERVER_BIN ?? 'redis-server'): Promise<RedisChild> {
   const port = await freePort();
-  const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
   const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
