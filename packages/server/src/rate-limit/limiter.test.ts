@@ -15,18 +15,18 @@ afterEach(async () => {
 const fromIp = (ip: string) => ({ clientIp: ip });
 
 describe('rate limits through the handler', () => {
-  it('limits per IP by default (10 burst) with Retry-After on 429', async () => {
+  it('limits per IP by default (20 burst, 10 per minute) with Retry-After on 429', async () => {
     const handler = createTokenHandler({ upstream: upstream.url });
     const statuses = [];
-    for (let i = 0; i < 12; i += 1) statuses.push((await handler(tokenRequest({}), fromIp('1.1.1.1'))).status);
-    expect(statuses).toEqual([...Array(10).fill(200), 429, 429]);
+    for (let i = 0; i < 22; i += 1) statuses.push((await handler(tokenRequest({}), fromIp('1.1.1.1'))).status);
+    expect(statuses).toEqual([...Array(20).fill(200), 429, 429]);
     const res = await handler(tokenRequest({}), fromIp('1.1.1.1'));
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(6);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
     expect((await handler(tokenRequest({}), fromIp('2.2.2.2'))).status).toBe(200);
-    expect(upstream.requests).toHaveLength(11);
+    expect(upstream.requests).toHaveLength(21);
   });
 
   it('limits per user across IPs, and the limit is exact under concurrency', async () => {
@@ -55,7 +55,7 @@ describe('rate limits through the handler', () => {
     now = 30_000;
     expect((await handler(tokenRequest({}), fromIp('3.3.3.3'))).status).toBe(200);
     const off = createTokenHandler({ upstream: upstream.url, rateLimit: false });
-    for (let i = 0; i < 15; i += 1) expect((await off(tokenRequest({}), fromIp('4.4.4.4'))).status).toBe(200);
+    for (let i = 0; i < 25; i += 1) expect((await off(tokenRequest({}), fromIp('4.4.4.4'))).status).toBe(200);
   });
 
   it('does not spend tokens on refused origins or wrong methods', async () => {

@@ -8,9 +8,9 @@ import type { RateLimitRule } from './token-bucket.js';
 
 /** The `rateLimit` option. Every field is optional; pass `rateLimit: false` to turn limits off. */
 export interface RateLimitOptions {
-  /** Per client IP (see `trustProxy`). Default `{ burst: 10, perMinute: 10 }`; `false` disables it. */
+  /** Per client IP (see `trustProxy`). Default `{ burst: 20, perMinute: 10 }`; `false` disables it. */
   perIp?: RateLimitRule | false;
-  /** Per user id from `authorize`. Default `{ burst: 5, perMinute: 5 }`; `false` disables it. */
+  /** Per user id from `authorize`. Default `{ burst: 10, perMinute: 5 }`; `false` disables it. */
   perUser?: RateLimitRule | false;
   /** Where buckets live. Default: a new {@link MemoryRateLimitStore} per handler. */
   store?: RateLimitStore;
@@ -22,9 +22,9 @@ export interface RateLimitOptions {
 }
 
 /** Default per-IP rule. */
-export const DEFAULT_PER_IP: Readonly<RateLimitRule> = Object.freeze({ burst: 10, perMinute: 10 });
+export const DEFAULT_PER_IP: Readonly<RateLimitRule> = Object.freeze({ burst: 20, perMinute: 10 });
 /** Default per-user rule. */
-export const DEFAULT_PER_USER: Readonly<RateLimitRule> = Object.freeze({ burst: 5, perMinute: 5 });
+export const DEFAULT_PER_USER: Readonly<RateLimitRule> = Object.freeze({ burst: 10, perMinute: 5 });
 
 /** A function that takes one token for a subject or throws 429 / 503. */
 export type RateCheck = (kind: 'ip' | 'user', subject: string) => Promise<void>;
