@@ -61,7 +61,8 @@ function detailOf(error: TokenHandlerError): Partial<UpstreamFailureDetail> {
 export function createTokenHandler(options: TokenHandlerOptions = {}): TokenHandler {
   const resolved = resolveOptions(options);
   const secrets = resolved.apiKey === undefined ? [] : [resolved.apiKey];
-  const log = createLogSink(resolved.logger, secrets);
+  const sink = createLogSink(resolved.logger, secrets);
+  const log = (entry: Omit<TokenLogEntry, 'time'>) => sink({ time: new Date().toISOString(), ...entry });
   const leaksSecret = (text: string) => secrets.some((secret) => text.includes(secret));
 
   const policy = createOriginPolicy(resolved.allowedOrigins, resolved.cors, trustedHops(resolved.clientIp.trustProxy) > 0);
@@ -74,8 +75,7 @@ export function createTokenHandler(options: TokenHandlerOptions = {}): TokenHand
     const headers = new Headers({ vary: 'Origin' });
     let userId: string | undefined;
     let userHash: string | undefined;
-    const base = (): Pick<TokenLogEntry, 'time' | 'ip' | 'durationMs' | 'origin' | 'user'> => ({
-      time: new Date().toISOString(),
+    const base = (): Pick<TokenLogEntry, 'ip' | 'durationMs' | 'origin' | 'user'> => ({
       ip,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       ...(origin === undefined ? {} : { origin }),
@@ -133,10 +133,10 @@ export function createTokenHandler(options: TokenHandlerOptions = {}): TokenHand
         // A failing metrics hook must not cost the user their token.
       }
       log({
-        ...base(),
         level: 'info',
         event: 'token.minted',
         status: 200,
+        ...base(),
         ...(model === undefined ? {} : { model }),
         expiresAt: secret.expires_at,
         upstreamMs,
@@ -154,11 +154,11 @@ export function createTokenHandler(options: TokenHandlerOptions = {}): TokenHand
         // Same as onMint: observability must not change the answer.
       }
       log({
-        ...base(),
         level: failed ? 'error' : 'warn',
         event: failed ? 'token.failed' : 'token.rejected',
         status: error.status,
         code: error.code,
+        ...base(),
         ...detailOf(error),
       });
       return errorResponse(error, headers);
