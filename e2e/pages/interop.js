@@ -1,0 +1,78 @@
+// Drives rtvoice-sim with OpenAI's own Agents SDK WebRTC transport, unchanged:
+// the sim must look exactly like the real service to a third-party client.
+import { OpenAIRealtimeWebRTC, RealtimeAgent, RealtimeSession, tool } from '/vendor/openai-realtime-agents.mjs';
+
+const params = new URLSearchParams(location.search);
+const sim = params.get('sim');
+const scenario = params.get('scenario');
+const state = { status: 'idle', error: null, events: [], toolCalls: [], transcripts: [], maxLevel: 0 };
+window.interop = state;
+
+const getWeather = tool({
+  name: 'get_weather',
+  description: 'Current weather for a city.',
+  parameters: {
+    type: 'object',
+    properties: { city: { type: 'string' } },
+    required: ['city'],
+    additionalProperties: false,
+  },
+  strict: true,
+  execute: async ({ city }) => {
+    state.toolCalls.push(city);
+    return `It is 21 degrees and sunny in ${city}.`;
+  },
+});
+
+async function mint() {
+  const query = scenario ? `?sim_scenario=${encodeURIComponent(scenario)}` : '';
+  const res = await fetch(`${sim}/v1/realtime/client_secrets${query}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ session: { type: 'realtime', model: 'gpt-realtime' } }),
+  });
+  if (!res.ok) throw new Error(`client_secrets answered ${res.status}`);
+  return (await res.json()).value;
+}
+
+function meter(audio) {
+  const ctx = new AudioContext();
+  const analyser = ctx.createAnalyser();
+  analyser.fftSize = 1024;
+  const buf = new Float32Array(analyser.fftSize);
+  const attach = () => {
+    if (!audio.srcObject) return setTimeout(attach, 50);
+    ctx.createMediaStreamSource(audio.srcObject).connect(analyser);
+    setInterval(() => {
+      analyser.getFloatTimeDomainData(buf);
+      let sum = 0;
+      for (const v of buf) sum += v * v;
+      state.maxLevel = Math.max(state.maxLevel, Math.sqrt(sum / buf.length));
+    }, 50);
+  };
+  attach();
+}
+
+window.startInterop = async () => {
+  try {
+    state.status = 'connecting';
+    const audioElement = document.getElementById('remote');
+    const transport = new OpenAIRealtimeWebRTC({ baseUrl: `${sim}/v1/realtime/calls`, audioElement });
+    const agent = new RealtimeAgent({ name: 'Interop', instructions: 'Answer briefly.', tools: [getWeather] });
+    const session = new RealtimeSession(agent, { transport, model: 'gpt-realtime' });
+    transport.on('*', (event) => state.events.push(event.type));
+    session.on('history_updated', (history) => {
+      state.transcripts = history
+        .filter((item) => item.type === 'message' && item.role === 'assistant')
+        .map((item) => item.content.map((c) => c.transcript ?? c.text ?? '').join(''));
+    });
+    session.on('error', (e) => (state.error = String(e?.error?.message ?? e?.error ?? e)));
+    window.interopSession = session;
+    await session.connect({ apiKey: await mint() });
+    meter(audioElement);
+    state.status = 'connected';
+  } catch (error) {
+    state.status = 'failed';
+    state.error = String(error?.message ?? error);
+  }
+};

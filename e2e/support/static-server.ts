@@ -1,0 +1,31 @@
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json' };
+
+/** Serves folders under URL prefixes on 127.0.0.1 (`{ '/vendor/': dir, '/': pages }`). */
+export async function startStaticServer(mounts: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
+  const entries = Object.entries(mounts).sort((a, b) => b[0].length - a[0].length);
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const mount = entries.find(([prefix]) => path.startsWith(prefix));
+    if (!mount) return void res.writeHead(404).end();
+    const root = mount[1];
+    const file = join(root, normalize(path.slice(mount[0].length)) || 'index.html');
+    if (!file.startsWith(root + sep)) return void res.writeHead(403).end();
+    try {
+      if (!statSync(file).isFile()) throw new Error('not a file');
+    } catch {
+      return void res.writeHead(404).end();
+    }
+    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
