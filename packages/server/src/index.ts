@@ -29,7 +29,7 @@ export type { RateLimitRule, TakeResult } from './rate-limit/token-bucket.js';
 export type { RateLimitStore } from './rate-limit/store.js';
 export { MemoryRateLimitStore } from './rate-limit/memory-store.js';
 export type { MemoryRateLimitStoreOptions } from './rate-limit/memory-store.js';
-export { RedisRateLimitStore } from './rate-limit/redis-store.js';
+export { RedisRateLimitStore, TOKEN_BUCKET_LUA } from './rate-limit/redis-store.js';
 export type { RedisEvalClient, RedisRateLimitStoreOptions } from './rate-limit/redis-store.js';
 
 // Responses, errors and logs.
