@@ -66,6 +66,7 @@ describe('allowedOrigins', () => {
     const res = await handler(tokenRequest({}, { origin: 'https://www.shop.example' }));
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://www.shop.example');
+    expect(res.headers.get('access-control-expose-headers')).toBe('Retry-After');
     expect(res.headers.get('vary')).toBe('Origin');
     expect((await handler(tokenRequest({}, { origin: 'https://shop.example.evil.test' }))).status).toBe(403);
     expect((await handler(tokenRequest({}, { origin: 'http://shop.example' }))).status).toBe(403);

@@ -89,6 +89,7 @@ export function createOriginPolicy(allowed: AllowedOrigins | undefined, cors: Co
     const headers = new Headers({ vary: 'Origin' });
     if (origin !== undefined) {
       headers.set('access-control-allow-origin', origin);
+      headers.set('access-control-expose-headers', 'Retry-After');
       if (cors.credentials === true) headers.set('access-control-allow-credentials', 'true');
     }
     return headers;

@@ -32,6 +32,7 @@ export type TokenErrorCode =
   | 'upstream_unreachable'
   | 'upstream_timeout'
   | 'upstream_invalid_response'
+  | 'client_closed_request'
   | 'internal_error'
   | 'missing_api_key'
   | 'invalid_options';
@@ -58,6 +59,7 @@ export const ERROR_STATUS: Readonly<Record<TokenErrorCode, number>> = Object.fre
   upstream_unreachable: 502,
   upstream_timeout: 504,
   upstream_invalid_response: 502,
+  client_closed_request: 499,
   internal_error: 500,
   missing_api_key: 500,
   invalid_options: 500,

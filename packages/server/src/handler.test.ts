@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTokenHandler } from './handler.js';
 import { TokenHandlerError } from './errors.js';
 import { startFakeUpstream, type FakeUpstream } from './testing/fake-upstream.js';
+import { GA_CLIENT_SECRET_EXAMPLE, QUOTA_429_BODY } from './testing/ga-fixtures.js';
 
 let upstream: FakeUpstream;
 beforeEach(async () => {
@@ -214,3 +215,37 @@ describe('upstream failures', () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('upstream_unreachable');
   });
 });
+
+describe('official GA payloads', () => {
+  it('passes the official client_secrets response through, adding calls_url', async () => {
+    upstream.reply(() => ({ status: 200, body: GA_CLIENT_SECRET_EXAMPLE }));
+    const handler = createTokenHandler({ upstream: upstream.url });
+    const res = await handler(post({}));
+    expect(await res.json()).toEqual({ ...GA_CLIENT_SECRET_EXAMPLE, calls_url: `${upstream.url}/realtime/calls` });
+  });
+
+  it('maps the real insufficient_quota 429 to upstream_rate_limited', async () => {
+    upstream.reply(() => ({ status: 429, body: QUOTA_429_BODY }));
+    const res = await createTokenHandler({ upstream: upstream.url })(post({}));
+    expect(res.status).toBe(429);
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({ error: { code: 'upstream_rate_limited', message: expect.any(String) } });
+    expect(text).not.toContain('billing');
+  });
+});
+
+describe('browser goes away', () => {
+  it('aborts the upstream call and reports client_closed_request', async () => {
+    upstream.reply(() => ({ status: 200, body: {}, delayMs: 2_000 }));
+    const handler = createTokenHandler({ upstream: upstream.url, timeoutMs: 5_000 });
+    const aborter = new AbortController();
+    const req = new Request('http://app.test/api/token', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' }, signal: aborter.signal });
+    setTimeout(() => aborter.abort(), 50);
+    const started = Date.now();
+    const res = await handler(req);
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(res.status).toBe(499);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('client_closed_request');
+  });
+});
+

@@ -78,7 +78,7 @@ export function createTokenHandler(options: TokenHandlerOptions = {}): TokenHand
     const base = (): Pick<TokenLogEntry, 'ip' | 'durationMs' | 'origin' | 'user'> => ({
       ip,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
-      ...(origin === undefined ? {} : { origin }),
+      ...(origin === undefined ? {} : { origin: origin.slice(0, 200) }),
       ...(userHash === undefined ? {} : { user: `sha256:${userHash.slice(0, 32)}` }),
     });
     try {

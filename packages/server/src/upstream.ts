@@ -127,7 +127,10 @@ export async function mintClientSecret(req: MintRequest): Promise<{ secret: Clie
       const detail: UpstreamFailureDetail = { upstreamMs: elapsed() };
       const causeCode = causeCodeOf(error);
       if (causeCode !== undefined) detail.causeCode = causeCode;
-      if (timeout.signal.aborted && req.signal?.aborted !== true) {
+      if (req.signal?.aborted === true) {
+        return Promise.reject(new TokenHandlerError('client_closed_request', 'The browser closed the request.', { cause: detail }));
+      }
+      if (timeout.signal.aborted) {
         return Promise.reject(
           new TokenHandlerError('upstream_timeout', `The voice provider did not answer within ${req.timeoutMs} ms.`, { cause: detail }),
         );
