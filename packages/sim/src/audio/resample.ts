@@ -1,0 +1,47 @@
+/**
+ * Converts interleaved s16 audio at any rate and channel count to mono 16 kHz
+ * (the VAD and input buffer rate). Channels are averaged; the rate is changed
+ * by linear interpolation, which is plenty for level detection and playback of
+ * a voice back to its speaker.
+ */
+export function toMono16k(samples: Int16Array, sampleRate: number, channelCount = 1): Int16Array {
+  const mono = channelCount > 1 ? downmix(samples, channelCount) : samples;
+  return sampleRate === 16_000 ? mono : resampleLinear(mono, sampleRate, 16_000);
+}
+
+/** Averages interleaved channels into one. */
+export function downmix(samples: Int16Array, channelCount: number): Int16Array {
+  const frames = Math.floor(samples.length / channelCount);
+  const out = new Int16Array(frames);
+  for (let i = 0; i < frames; i++) {
+    let sum = 0;
+    for (let c = 0; c < channelCount; c++) sum += samples[i * channelCount + c] ?? 0;
+    out[i] = Math.round(sum / channelCount);
+  }
+  return out;
+}
+
+/**
+ * Linear-interpolation resampler for s16 mono. Output length is
+ * `round(input.length × to / from)`.
+ */
+export function resampleLinear(input: Int16Array, from: number, to: number): Int16Array {
+  if (from === to) return input.slice();
+  const outLength = Math.round((input.length * to) / from);
+  const out = new Int16Array(outLength);
+  const step = from / to;
+  for (let i = 0; i < outLength; i++) {
+    const pos = i * step;
+    const i0 = Math.floor(pos);
+    const frac = pos - i0;
+    const a = input[i0] ?? 0;
+    const b = input[i0 + 1] ?? a;
+    out[i] = Math.round(a + (b - a) * frac);
+  }
+  return out;
+}
+
+/** 16 kHz → 48 kHz (exactly 3× the samples), for playback on the wrtc audio source. */
+export function upsample16kTo48k(input: Int16Array): Int16Array {
+  return resampleLinear(input, 16_000, 48_000);
+}

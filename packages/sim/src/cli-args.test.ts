@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { parseCliArgs, usage } from './cli-args.js';
+
+describe('rtvoice-sim command line', () => {
+  it('parses port, host, faults and log level', () => {
+    expect(parseCliArgs(['--port', '0', '--host', '127.0.0.1', '--fault', 'calls=429*1', '--fault=audio=stop', '--log-level', 'debug'])).toEqual({
+      kind: 'run',
+      logLevel: 'debug',
+      options: { port: 0, host: '127.0.0.1', faults: { http: { calls: { status: 429, times: 1 } }, audio: { stopAfterMs: 0 } } },
+    });
+  });
+
+  it('defaults to warn-level logs and no options', () => {
+    expect(parseCliArgs([])).toEqual({ kind: 'run', options: {}, logLevel: 'warn' });
+  });
+
+  it('reports bad input instead of throwing', () => {
+    expect(parseCliArgs(['--port', 'x'])).toMatchObject({ kind: 'error' });
+    expect(parseCliArgs(['--fault', 'calls=418'])).toMatchObject({ kind: 'error', message: expect.stringContaining('calls=418') });
+    expect(parseCliArgs(['--wat'])).toMatchObject({ kind: 'error', message: 'unknown argument --wat' });
+    expect(parseCliArgs(['-h'])).toEqual({ kind: 'help' });
+    expect(usage()).toContain('--fault');
+  });
+});

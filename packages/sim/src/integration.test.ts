@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { synthesizeVoice } from './audio/synth.js';
+import { EVENT_ID_PATTERN } from './protocol/ids.js';
+import { startSim, type SimServer } from './sim-server.js';
+import { connectTestClient, type TestClient } from './test-support/rtc-client.js';
+
+let sim: SimServer | undefined;
+const clients: TestClient[] = [];
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await sim?.close();
+  sim = undefined;
+});
+
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('sim over real WebRTC (wrtc client on loopback)', () => {
+  it('detects a spoken turn, parrots it back in GA order, and the audio arrives', async () => {
+    sim = await startSim();
+    const t0 = performance.now();
+    const client = await connectTestClient(sim.url);
+    clients.push(client);
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(client.events[0]?.type).toBe('session.created');
+    expect(client.callId).toMatch(/^rtc_/);
+
+    client.send({ type: 'session.update', session: { type: 'realtime', instructions: 'test' } });
+    await client.waitFor('session.updated');
+
+    // Wait until silence is flowing from the sim, then speak one sentence.
+    await client.waitUntil(() => client.received.length > 20, 5000, 'output frames');
+    expect(client.peakLevel()).toBeLessThan(0.001);
+    client.speak(synthesizeVoice('hello there how are you today'));
+    const stopped = await client.waitFor('output_audio_buffer.stopped', undefined, 15_000);
+
+    const types = client.events.map((e) => e.type);
+    const order = [
+      'input_audio_buffer.speech_started',
+      'input_audio_buffer.speech_stopped',
+      'input_audio_buffer.committed',
+      'response.created',
+      'rate_limits.updated',
+      'response.output_item.added',
+      'response.content_part.added',
+      'output_audio_buffer.started',
+      'response.output_audio.done',
+      'response.output_audio_transcript.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.done',
+      'output_audio_buffer.stopped',
+    ];
+    const positions = order.map((t) => types.indexOf(t));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    const done = client.first('response.done');
+    expect(done.response.status).toBe('completed');
+    expect(stopped.response_id).toBe(done.response.id);
+    for (const e of client.events) expect(e.event_id).toMatch(EVENT_ID_PATTERN);
+
+    // The parrot's audio came back over the track, clearly above silence.
+    expect(client.peakLevel()).toBeGreaterThan(0.05);
+    const started = client.first('input_audio_buffer.speech_started');
+    const speechStopped = client.first('input_audio_buffer.speech_stopped');
+    expect(speechStopped.audio_end_ms - started.audio_start_ms).toBeGreaterThan(1500);
+    expect(speechStopped.audio_end_ms - started.audio_start_ms).toBeLessThan(3500);
+  }, 30_000);
+
+  it('runs several sessions at once, isolated, and cleans up when clients go away', async () => {
+    sim = await startSim({ disconnectGraceMs: 300 });
+    const a = await connectTestClient(sim.url);
+    const b = await connectTestClient(sim.url);
+    clients.push(a, b);
+    expect(sim.stats().sessions).toBe(2);
+    expect(a.events[0]?.session).not.toEqual(b.events[0]?.session);
+    a.speak(synthesizeVoice('only the first client speaks'));
+    await a.waitFor('response.done', undefined, 10_000);
+    await settle(300);
+    expect(b.ofType('input_audio_buffer.speech_started')).toHaveLength(0);
+    expect(b.ofType('response.created')).toHaveLength(0);
+    a.close();
+    await b.waitUntil(() => sim?.stats().sessions === 1, 5000, 'session a cleaned up');
+    b.close();
+    await new Promise<void>((resolve, reject) => {
+      const t0 = Date.now();
+      const poll = setInterval(() => {
+        if (sim?.stats().sessions === 0) {
+          clearInterval(poll);
+          resolve();
+        } else if (Date.now() - t0 > 5000) {
+          clearInterval(poll);
+          reject(new Error('session b not cleaned up'));
+        }
+      }, 20);
+    });
+    expect(sim.stats().audio.outputs).toBe(0);
+  }, 30_000);
+});

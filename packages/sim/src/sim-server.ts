@@ -1,0 +1,212 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Agent } from './agent/agent.js';
+import { ParrotAgent } from './agent/parrot.js';
+import { SimError } from './errors.js';
+import { type FaultSpec, parseFaults } from './faults/fault-spec.js';
+import { installSessionFaults } from './faults/session-faults.js';
+import type { CallOptions, SimContext } from './http/context.js';
+import { createRouter } from './http/router.js';
+import { KeyStore } from './keys/key-store.js';
+import { silentLogger, type SimLogger } from './logger.js';
+import { newRtcCallId } from './protocol/ids.js';
+import type { RealtimeSession } from './protocol/session-config.js';
+import { AudioClock, type ClockStats } from './rtc/audio-clock.js';
+import { SimPeer } from './rtc/peer.js';
+import { handleClientMessage } from './session/client-events.js';
+import { SimSession } from './session/session.js';
+import { TimerBag } from './session/timers.js';
+
+/** Options of {@link startSim}. All optional. */
+export interface SimOptions {
+  /** TCP port (default 0: any free port). */
+  port?: number;
+  /** Address to bind (default `127.0.0.1`). */
+  host?: string;
+  /** Where to log (default: silent). */
+  logger?: SimLogger;
+  /**
+   * Faults applied to every request and session, in the `X-Sim-Fault`
+   * syntax (e.g. `"calls=429*1,audio=stop"`) or as a parsed {@link FaultSpec}.
+   */
+  faults?: string | FaultSpec;
+  /**
+   * ICE candidate address put in SDP answers (default `127.0.0.1`; `"*"`
+   * keeps every IPv4 UDP host candidate, for a browser on another machine).
+   */
+  iceAddress?: string;
+  /** Seconds of response audio generated per wall-clock second (default 2). */
+  generationSpeed?: number;
+  /** Close a call whose data channel has not opened after this long (default 15000 ms). */
+  connectTimeoutMs?: number;
+  /** Close a call whose ICE stays `disconnected` this long (default 2000 ms). */
+  disconnectGraceMs?: number;
+  /** Close sessions after this long, like the service's 60-minute limit (default 3600000 ms). */
+  maxSessionMs?: number;
+}
+
+/** Counters reported by {@link SimServer.stats} and `GET /health`. */
+export interface SimStats {
+  /** Sessions currently open. */
+  sessions: number;
+  /** Sessions opened since start. */
+  sessionsTotal: number;
+  /** Ephemeral keys held. */
+  keys: number;
+  /** Timing of the outgoing audio schedule. */
+  audio: ClockStats;
+}
+
+/** A running sim. */
+export interface SimServer {
+  /** Base URL, e.g. `http://127.0.0.1:PORT`. */
+  readonly url: string;
+  /** Bound port. */
+  readonly port: number;
+  /** Live counters. */
+  stats(): SimStats;
+  /** Closes every session, peer connection, timer and socket. Idempotent. */
+  close(): Promise<void>;
+}
+
+interface Call {
+  session: SimSession;
+  peer: SimPeer | undefined;
+}
+
+/**
+ * Starts the sim: an HTTP server speaking the OpenAI Realtime WebRTC
+ * endpoints on loopback, with one isolated session per call.
+ *
+ * @example
+ * ```ts
+ * import { startSim } from '@rtvoice/sim';
+ * const sim = await startSim();
+ * console.log(sim.url); // http://127.0.0.1:PORT
+ * await sim.close();
+ * ```
+ * @throws SimError `invalid_options`, `invalid_fault` or `listen_failed`.
+ */
+export async function startSim(options: SimOptions = {}): Promise<SimServer> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new SimError('invalid_options', `Invalid port ${String(options.port)}.`);
+  }
+  const generationSpeed = options.generationSpeed ?? 2;
+  if (!(generationSpeed >= 1)) throw new SimError('invalid_options', 'generationSpeed must be >= 1.');
+  const logger = options.logger ?? silentLogger;
+  const globalFaults = typeof options.faults === 'string' ? parseFaults(options.faults) : (options.faults ?? {});
+  const iceAddress = options.iceAddress ?? (host === '0.0.0.0' || host === '::' ? '*' : host === 'localhost' ? '127.0.0.1' : host);
+  const clock = new AudioClock();
+  const timers = new TimerBag();
+  const calls = new Map<string, Call>();
+  const keys = new KeyStore();
+  const started = Date.now();
+  let sessionsTotal = 0;
+
+  const stats = (): SimStats => ({ sessions: calls.size, sessionsTotal, keys: keys.size, audio: clock.stats() });
+
+  const agentFor = (_scenario: string | undefined): Agent => new ParrotAgent();
+
+  const startCall = async (offerSdp: string, config: RealtimeSession, call: CallOptions) => {
+    const callId = newRtcCallId();
+    let peer: SimPeer | undefined;
+    const session = new SimSession({
+      config,
+      agent: agentFor(call.scenario),
+      transport: { send: (text) => peer?.send(text), close: () => peer?.close() },
+      logger,
+      generationSpeed,
+      onClose: () => calls.delete(callId),
+    });
+    session.timers.set(() => {
+      session.emitError({
+        type: 'invalid_request_error',
+        code: 'session_expired',
+        message: 'Your session hit the maximum duration of 60 minutes.',
+        param: null,
+      });
+      session.close('session_expired');
+    }, options.maxSessionMs ?? 3_600_000);
+    try {
+      peer = await SimPeer.answer(
+        offerSdp,
+        {
+          open: () => {
+            session.open();
+            installSessionFaults(
+              { session, sendRaw: (text) => peer?.send(text), closeChannel: () => peer?.closeChannel() },
+              call.faults,
+            );
+          },
+          message: (text) => handleClientMessage(session, text),
+          audio: (samples) => session.pushAudio(samples),
+          gone: (reason) => session.close(reason),
+          pull: () => session.output.nextFrame(),
+        },
+        {
+          iceAddress,
+          clock,
+          logger,
+          ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+          ...(options.disconnectGraceMs !== undefined ? { disconnectGraceMs: options.disconnectGraceMs } : {}),
+        },
+      );
+    } catch (error) {
+      session.close('setup_failed');
+      throw error;
+    }
+    if (session.closed) throw new SimError('closed', 'The sim is closing.');
+    calls.set(callId, { session, peer });
+    sessionsTotal += 1;
+    logger.info('call started', { call: callId, session: session.id, scenario: call.scenario ?? 'parrot' });
+    return { callId, answerSdp: peer.answerSdp };
+  };
+
+  const ctx: SimContext = {
+    keys,
+    logger,
+    globalFaults,
+    faultUses: new Map(),
+    timers,
+    startCall,
+    hangup: (callId) => {
+      const call = calls.get(callId);
+      call?.session.close('hangup');
+      return call !== undefined;
+    },
+    hasScenario: (name) => name === 'parrot',
+    health: () => ({ status: 'ok', uptime_s: Math.round((Date.now() - started) / 1000), ...stats() }),
+  };
+
+  const server: Server = createServer(createRouter(ctx));
+  server.keepAliveTimeout = 2000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (cause) => reject(new SimError('listen_failed', `Could not listen on ${host}:${port}.`, { cause })));
+    server.listen(port, host, () => resolve());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  logger.info('listening', { url: `http://${urlHost}:${bound}` });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${bound}`,
+    port: bound,
+    stats,
+    close: () => {
+      closing ??= (async () => {
+        for (const call of [...calls.values()]) call.session.close('server_closed');
+        calls.clear();
+        timers.close();
+        clock.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,199 @@
+import { OutputAudioQueue } from '../audio/output-queue.js';
+import { rms } from '../audio/level.js';
+import { AudioClock } from '../rtc/audio-clock.js';
+import { loadWrtc } from '../rtc/wrtc.js';
+
+/** A server event as received by the test client. */
+// Test events are loosely typed on purpose: assertions check their shape.
+export type ReceivedEvent = { type: string; event_id?: string; [key: string]: any };
+
+/** Options of {@link connectTestClient}. */
+export interface TestClientOptions {
+  /** Bearer token; minted through `/v1/realtime/client_secrets` when omitted. */
+  key?: string;
+  /** Body of the mint request. */
+  mintBody?: unknown;
+  /** Extra headers on the SDP POST. */
+  headers?: Record<string, string>;
+  /** SDP endpoint path + query (default `/v1/realtime/calls`). */
+  path?: string;
+  /** Send no audio track (data channel only). */
+  noAudio?: boolean;
+}
+
+/**
+ * A Node WebRTC client (wrtc) that behaves like a browser page using the
+ * Realtime API: `oai-events` channel created before the offer, one sendrecv
+ * audio track, offer posted without candidates. For tests and benches only.
+ */
+export class TestClient {
+  readonly events: ReceivedEvent[] = [];
+  readonly raw: string[] = [];
+  readonly mic = new OutputAudioQueue();
+  /** RMS (0..1) of each received 10 ms frame. */
+  readonly received: number[] = [];
+  callId = '';
+  answerSdp = '';
+  #pc!: RTCPeerConnection;
+  #dc!: RTCDataChannel;
+  #stopMic: (() => void) | undefined;
+  #clock: AudioClock | undefined;
+  #sink: { stop(): void } | undefined;
+  #waiters = new Set<() => void>();
+  #closed = false;
+  #segment = 0;
+
+  /** True once the data channel is open. */
+  get open(): boolean {
+    return this.#dc?.readyState === 'open';
+  }
+
+  /** Connection state of the peer connection. */
+  get connectionState(): string {
+    return this.#pc.connectionState;
+  }
+
+  /** Queues audio (48 kHz mono) on the mic track. */
+  speak(samples: Int16Array): void {
+    this.#segment += 1;
+    const id = `mic${this.#segment}`;
+    this.mic.enqueue(id, samples);
+    this.mic.finish(id);
+  }
+
+  /** Sends a client event. */
+  send(event: Record<string, unknown>): void {
+    this.#dc.send(JSON.stringify(event));
+  }
+
+  /** The first event of a type (throws when there is none). */
+  first(type: string): ReceivedEvent {
+    const found = this.ofType(type)[0];
+    if (!found) throw new Error(`no ${type} event`);
+    return found;
+  }
+
+  /** Events of one type, in order. */
+  ofType(type: string): ReceivedEvent[] {
+    return this.events.filter((e) => e.type === type);
+  }
+
+  /** Resolves with the first event (already received or future) matching. */
+  waitFor(type: string, predicate: (e: ReceivedEvent) => boolean = () => true, timeoutMs = 8000, from = 0): Promise<ReceivedEvent> {
+    return this.waitUntil(() => this.events.slice(from).find((e) => e.type === type && predicate(e)), timeoutMs, `event ${type}`);
+  }
+
+  /** Resolves when `check` returns a value, polling on every event and every 20 ms. */
+  waitUntil<T>(check: () => T | undefined | false, timeoutMs = 8000, what = 'condition'): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const poll = setInterval(() => attempt(), 20);
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}. Got: ${this.events.map((e) => e.type).join(', ')}`));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearInterval(poll);
+        clearTimeout(timer);
+        this.#waiters.delete(attempt);
+      };
+      const attempt = (): void => {
+        const value = check();
+        if (value !== undefined && value !== false) {
+          cleanup();
+          resolve(value as T);
+        }
+      };
+      this.#waiters.add(attempt);
+      attempt();
+    });
+  }
+
+  /** Highest received RMS over the last `frames` frames. */
+  peakLevel(frames = this.received.length): number {
+    return Math.max(0, ...this.received.slice(-frames));
+  }
+
+  /** Closes everything the client opened. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stopMic?.();
+    this.#clock?.close();
+    this.#sink?.stop();
+    try {
+      this.#dc?.close();
+    } catch {
+      // Already closed.
+    }
+    this.#pc?.close();
+  }
+
+  /** @internal Used by {@link connectTestClient}. */
+  async connect(baseUrl: string, options: TestClientOptions): Promise<Response> {
+    const wrtc = await loadWrtc();
+    const pc = new wrtc.RTCPeerConnection({ iceServers: [] }) as unknown as RTCPeerConnection;
+    this.#pc = pc;
+    if (!options.noAudio) {
+      const source = new wrtc.nonstandard.RTCAudioSource();
+      const track = source.createTrack() as unknown as MediaStreamTrack;
+      pc.addTrack(track);
+      this.#clock = new AudioClock();
+      this.#stopMic = this.#clock.add({
+        pull: () => this.mic.nextFrame(),
+        push: (samples) => source.onData({ samples, sampleRate: 48_000 }),
+      });
+    }
+    pc.ontrack = (event) => {
+      const sink = new wrtc.nonstandard.RTCAudioSink(event.track as never);
+      sink.ondata = (data: { samples: Int16Array }) => this.received.push(rms(data.samples));
+      this.#sink = sink;
+    };
+    this.#dc = pc.createDataChannel('oai-events');
+    this.#dc.onmessage = (m: MessageEvent) => {
+      const text = String(m.data);
+      this.raw.push(text);
+      try {
+        this.events.push(JSON.parse(text) as ReceivedEvent);
+      } catch {
+        // Kept in `raw` only (malformed-frame fault).
+      }
+      for (const w of [...this.#waiters]) w();
+    };
+    await pc.setLocalDescription(await pc.createOffer());
+    let key = options.key;
+    if (key === undefined) {
+      const mint = await fetch(`${baseUrl}/v1/realtime/client_secrets`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(options.mintBody ?? { session: { type: 'realtime', model: 'gpt-realtime' } }),
+      });
+      key = ((await mint.json()) as { value: string }).value;
+    }
+    const res = await fetch(`${baseUrl}${options.path ?? '/v1/realtime/calls'}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/sdp', ...options.headers },
+      body: pc.localDescription?.sdp ?? '',
+    });
+    if (res.status !== 201) return res;
+    this.answerSdp = await res.text();
+    this.callId = (res.headers.get('location') ?? '').split('/').pop() ?? '';
+    await pc.setRemoteDescription({ type: 'answer', sdp: this.answerSdp });
+    return res;
+  }
+}
+
+/**
+ * Connects a {@link TestClient} and waits for `session.created`.
+ *
+ * @throws Error when the SDP POST is not answered with 201.
+ */
+export async function connectTestClient(baseUrl: string, options: TestClientOptions = {}): Promise<TestClient> {
+  const client = new TestClient();
+  const res = await client.connect(baseUrl, options);
+  if (res.status !== 201) {
+    client.close();
+    throw new Error(`SDP POST failed: ${res.status} ${await res.text()}`);
+  }
+  await client.waitFor('session.created');
+  return client;
+}
