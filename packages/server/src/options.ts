@@ -97,25 +97,43 @@ export interface TokenHandlerOptions extends ClientIpOptions {
   fetch?: typeof fetch;
 }
 
-/** Options after defaults and validation. */
+/** Options after defaults and validation (internal; see {@link TokenHandlerOptions} for meanings). */
 export interface ResolvedOptions {
+  /** Bearer key for the upstream, or undefined to send none. */
   apiKey: string | undefined;
+  /** Override keys the browser may send. */
   allowClientOverrides: ReadonlySet<ClientOverrideKey>;
+  /** Origin allowlist; undefined means same origin only. */
   allowedOrigins: AllowedOrigins | undefined;
+  /** CORS details. */
   cors: CorsOptions;
+  /** Login hook, if any. */
   authorize: AuthorizeHook | undefined;
+  /** Salt for `OpenAI-Safety-Identifier`; undefined means do not send it. */
   safetySalt: string | undefined;
+  /** The `rateLimit` option as given. */
   rateLimit: RateLimitOptions | false | undefined;
+  /** How to find the client IP. */
   clientIp: ClientIpOptions;
+  /** Full `…/realtime/client_secrets` URL. */
   clientSecretsUrl: string;
+  /** Full calls URL handed to the browser. */
   callsUrl: string;
+  /** The pinned session (defaults merged with `session`). */
   session: RealtimeSessionConfig;
+  /** Key lifetime in seconds. */
   ttlSeconds: number;
+  /** Upstream timeout in milliseconds. */
   timeoutMs: number;
+  /** Request body limit in bytes. */
   maxBodyBytes: number;
+  /** Logger option as given. */
   logger: TokenLoggerOption | undefined;
+  /** Mint hook. */
   onMint: TokenHandlerOptions['onMint'];
+  /** Refusal hook. */
   onReject: TokenHandlerOptions['onReject'];
+  /** The fetch used for the upstream. */
   fetch: typeof fetch;
 }
 
@@ -170,6 +188,9 @@ const optionsSchema = z.object({
   onMint: z.function().optional(),
   fetch: z.function().optional(),
 });
+
+/** Every option name `createTokenHandler` accepts (kept in step with the README by a test). */
+export const OPTION_NAMES: readonly string[] = Object.freeze(Object.keys(optionsSchema.shape));
 
 /** Reads an environment variable without assuming `process` exists (edge runtimes). */
 function readEnv(name: string): string | undefined {
