@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTokenHandler } from './handler.js';
 import { toNodeListener, toNodeMiddleware, type NodeMiddleware } from './node.js';
@@ -77,6 +77,28 @@ describe('toNodeListener', () => {
     expect(res.status).toBe(413);
     expect(res.headers.get('connection')).toBe('close');
     expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('closes the connection after refusing a request whose body it did not read, so keep-alive stays usable', async () => {
+    const handler = createTokenHandler({ upstream: upstream.url });
+    const url = await listen(toNodeListener(handler));
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (headers: Record<string, string>, body: string) =>
+      new Promise<[number | undefined, string | undefined]>((resolve, reject) => {
+        const req = request(`${url}/api/token`, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve([res.statusCode, res.headers.connection]));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    try {
+      expect(await send({ origin: 'https://evil.test' }, 'x'.repeat(300_000))).toEqual([403, 'close']);
+      expect(await send({}, '{}')).toEqual([200, 'keep-alive']);
+      expect(await send({}, '{}')).toEqual([200, 'keep-alive']);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('turns a handler that throws into a 500 JSON error', async () => {

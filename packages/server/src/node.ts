@@ -66,12 +66,13 @@ function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
   return new Request(requestUrl(req), init);
 }
 
-async function send(res: ServerResponse, response: Response): Promise<void> {
+async function send(req: IncomingMessage, res: ServerResponse, response: Response): Promise<void> {
   const body = Buffer.from(await response.arrayBuffer());
   res.statusCode = response.status;
   response.headers.forEach((value, name) => res.setHeader(name, value));
-  // A refused request may still be streaming its body; close instead of draining it.
-  if (response.status === 413) res.setHeader('connection', 'close');
+  // A refused request (403, 413, …) may still be sending a body nobody will read: close the
+  // connection after answering instead of reading the rest or leaving the socket stuck.
+  if (!req.complete) res.setHeader('connection', 'close');
   res.end(body);
 }
 
@@ -83,7 +84,7 @@ async function serve(handler: TokenHandler, req: IncomingMessage, res: ServerRes
   res.once('close', onClose);
   try {
     const response = await handler(toRequest(req, aborter.signal), { clientIp: req.socket.remoteAddress });
-    if (!res.headersSent && !res.destroyed) await send(res, response);
+    if (!res.headersSent && !res.destroyed) await send(req, res, response);
   } finally {
     res.off('close', onClose);
   }
