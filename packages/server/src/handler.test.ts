@@ -116,6 +116,15 @@ describe('configuration', () => {
     }
   });
 
+  it('rejects a beta-shaped session with a hint to the GA place', () => {
+    expect(() => createTokenHandler({ upstream: upstream.url, session: { voice: 'alloy' } as never })).toThrowError(
+      /session\.voice.*audio\.output\.voice/,
+    );
+    expect(() => createTokenHandler({ upstream: upstream.url, session: { turn_detection: null } as never })).toThrowError(
+      /audio\.input\.turn_detection/,
+    );
+  });
+
   it('rejects bad options with invalid_options naming the option', () => {
     expect(() => createTokenHandler({ upstream: 'ftp://x' })).toThrowError(/"upstream"/);
     expect(() => createTokenHandler({ upstream: upstream.url, ttlSeconds: 5 })).toThrowError(/"ttlSeconds"/);

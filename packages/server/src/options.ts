@@ -11,7 +11,7 @@ import type { AuthorizeHook } from './identity.js';
 import type { TokenLoggerOption } from './logger.js';
 import { CLIENT_OVERRIDE_KEYS, type ClientOverrideKey } from './overrides.js';
 import type { RateLimitOptions } from './rate-limit/limiter.js';
-import { DEFAULT_SESSION, mergeSession, type RealtimeSessionConfig } from './session.js';
+import { betaKeyHint, DEFAULT_SESSION, mergeSession, type RealtimeSessionConfig } from './session.js';
 
 /** The OpenAI API base URL, the default `upstream`. */
 export const OPENAI_UPSTREAM = 'https://api.openai.com/v1';
@@ -217,6 +217,8 @@ export function resolveOptions(options: TokenHandlerOptions = {}): ResolvedOptio
     const path = issue.path.map(String).join('.') || 'options';
     throw new TokenHandlerError('invalid_options', `Invalid createTokenHandler option "${path}": ${issue.message}.`);
   }
+  const hint = betaKeyHint(options.session);
+  if (hint !== undefined) throw new TokenHandlerError('invalid_options', `Invalid createTokenHandler option: ${hint}.`);
   const upstream = (options.upstream ?? OPENAI_UPSTREAM).replace(/\/+$/, '');
   const openAi = isOpenAi(upstream);
   const explicitKey = options.apiKey !== undefined && options.apiKey.length > 0 ? options.apiKey : undefined;

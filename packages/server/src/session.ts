@@ -74,3 +74,30 @@ export function mergeSession<T extends Record<string, unknown>>(base: T, patch: 
   }
   return out as T;
 }
+
+/** Beta-era session keys (flat) and where the GA session wants them. */
+const BETA_KEYS: Readonly<Record<string, string>> = Object.freeze({
+  voice: 'audio.output.voice',
+  speed: 'audio.output.speed',
+  modalities: 'output_modalities',
+  input_audio_format: 'audio.input.format',
+  output_audio_format: 'audio.output.format',
+  input_audio_transcription: 'audio.input.transcription',
+  input_audio_noise_reduction: 'audio.input.noise_reduction',
+  turn_detection: 'audio.input.turn_detection',
+  max_response_output_tokens: 'max_output_tokens',
+  temperature: '(no GA equivalent; remove it)',
+});
+
+/**
+ * Finds beta-shaped keys in a session meant for the GA API, which the upstream would reject with
+ * `unknown_parameter` on every mint. Returns a human hint for the first one, or undefined.
+ */
+export function betaKeyHint(session: Record<string, unknown> | undefined): string | undefined {
+  if (session === undefined) return undefined;
+  for (const key of Object.keys(session)) {
+    const target = BETA_KEYS[key];
+    if (target !== undefined) return `"session.${key}" is the beta session shape; the GA API expects session.${target}`;
+  }
+  return undefined;
+}
