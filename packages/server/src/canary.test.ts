@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTokenHandler } from './handler.js';
+import { TokenHandlerError } from './errors.js';
 import { toNodeListener } from './node.js';
 import type { TokenLogEntry } from './logger.js';
 import { startFakeUpstream, okReply, type FakeReply, type FakeUpstream, type RecordedRequest } from './testing/fake-upstream.js';
@@ -101,6 +102,32 @@ describe('the API key never leaks (canary)', () => {
     for (const out of outs) expect(out).not.toContain(CANARY);
     for (const line of consoleLines) expect(line).not.toContain(CANARY);
     expect(consoleLines.length).toBeGreaterThanOrEqual(outs.length);
+  });
+
+  it('an authorize hook whose error message quotes the key, and onReject', async () => {
+    const rejects: string[] = [];
+    await serve('json', {
+      authorize: () => {
+        throw new TokenHandlerError('forbidden', `denied, key was ${CANARY}`);
+      },
+      onReject: (e) => void rejects.push(JSON.stringify(e)),
+    });
+    const out = await exchange('POST', '{}');
+    expect(out).toMatch(/^500\n/);
+    expect(out).not.toContain(CANARY);
+    for (const line of [...consoleLines, ...rejects]) expect(line).not.toContain(CANARY);
+  });
+
+  it('configuration errors do not quote the key', () => {
+    for (const bad of [{ ttlSeconds: 1 }, { upstream: CANARY }, { allowedOrigins: 5 as never }, { session: { voice: 'x' } as never }]) {
+      try {
+        createTokenHandler({ apiKey: CANARY, ...bad });
+        expect.unreachable();
+      } catch (error) {
+        expect(String(error)).not.toContain(CANARY);
+        expect(JSON.stringify(error)).not.toContain(CANARY);
+      }
+    }
   });
 
   it('the handler and its options object do not expose the key', () => {
