@@ -2,6 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Agent } from './agent/agent.js';
 import { ParrotAgent } from './agent/parrot.js';
+import { ScenarioAgent } from './agent/scenario-agent.js';
+import { parseScenario, resolveScenario, SHIPPED_SCENARIOS } from './agent/scenario-library.js';
+import type { Scenario } from './agent/scenario-schema.js';
 import { SimError } from './errors.js';
 import { type FaultSpec, parseFaults } from './faults/fault-spec.js';
 import { installSessionFaults } from './faults/session-faults.js';
@@ -43,6 +46,15 @@ export interface SimOptions {
   disconnectGraceMs?: number;
   /** Close sessions after this long, like the service's 60-minute limit (default 3600000 ms). */
   maxSessionMs?: number;
+  /**
+   * The agent of every session unless a request names another: `"parrot"`
+   * (default), a shipped scenario name (`greeting`, `tool-call`,
+   * `long-answer`), a name from `scenarios`, a path to a scenario `.json`
+   * file, or a scenario object.
+   */
+  scenario?: string | Scenario;
+  /** Extra scenarios, selectable by name per request (`X-Sim-Scenario` / `?sim_scenario=`). */
+  scenarios?: Scenario[];
 }
 
 /** Counters reported by {@link SimServer.stats} and `GET /health`. */
@@ -107,7 +119,20 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
 
   const stats = (): SimStats => ({ sessions: calls.size, sessionsTotal, keys: keys.size, audio: clock.stats() });
 
-  const agentFor = (_scenario: string | undefined): Agent => new ParrotAgent();
+  const registered = new Map<string, Scenario>();
+  for (const raw of options.scenarios ?? []) {
+    const scenario = parseScenario(raw);
+    registered.set(scenario.name, scenario);
+  }
+  const defaultScenario: Scenario | undefined =
+    options.scenario === undefined || options.scenario === 'parrot' ? undefined : resolveScenario(options.scenario, registered);
+  const hasScenario = (name: string): boolean =>
+    name === 'parrot' || registered.has(name) || (SHIPPED_SCENARIOS as readonly string[]).includes(name);
+  const agentFor = (name: string | undefined): Agent => {
+    if (name === 'parrot') return new ParrotAgent();
+    if (name !== undefined) return new ScenarioAgent(resolveScenario(name, registered));
+    return defaultScenario ? new ScenarioAgent(defaultScenario) : new ParrotAgent();
+  };
 
   const startCall = async (offerSdp: string, config: RealtimeSession, call: CallOptions) => {
     const callId = newRtcCallId();
@@ -160,7 +185,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     if (session.closed) throw new SimError('closed', 'The sim is closing.');
     calls.set(callId, { session, peer });
     sessionsTotal += 1;
-    logger.info('call started', { call: callId, session: session.id, scenario: call.scenario ?? 'parrot' });
+    logger.info('call started', { call: callId, session: session.id, scenario: call.scenario ?? defaultScenario?.name ?? 'parrot' });
     return { callId, answerSdp: peer.answerSdp };
   };
 
@@ -176,7 +201,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
       call?.session.close('hangup');
       return call !== undefined;
     },
-    hasScenario: (name) => name === 'parrot',
+    hasScenario,
     health: () => ({ status: 'ok', uptime_s: Math.round((Date.now() - started) / 1000), ...stats() }),
   };
 

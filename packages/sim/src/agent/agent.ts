@@ -46,6 +46,11 @@ export interface AgentContext {
  * parrot (default) and the scenario runner.
  */
 export interface Agent {
+  /**
+   * When true the session starts a response by itself when it opens (after
+   * the client's first `session.update`, or 500 ms without one).
+   */
+  readonly greetsOnConnect?: boolean;
   /** Plans the next response. */
   respond(context: AgentContext): ResponsePlan;
 }

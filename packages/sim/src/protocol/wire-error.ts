@@ -53,6 +53,9 @@ export function fromZodError(error: z.ZodError, prefix: string, input: unknown):
     }
     case 'invalid_value': {
       const value = valueAt(input, issue.path);
+      if (value === undefined) {
+        return invalidRequest('missing_required_parameter', `Missing required parameter: '${path}'.`, path);
+      }
       const supported = issue.values.map((v) => `'${String(v)}'`).join(', ');
       return invalidRequest(
         'invalid_value',

@@ -14,6 +14,9 @@ import { ResponseRunner } from './response-runner.js';
 import { TimerBag } from './timers.js';
 import { type CommittedAudio, TurnDetector } from './turn-detector.js';
 
+/** Without a `session.update`, a greeting starts this long after the channel opened. */
+const GREET_FALLBACK_MS = 500;
+
 /** Where a session's server events go (the `oai-events` data channel). */
 export interface SessionTransport {
   /** Sends one text frame. */
@@ -124,6 +127,19 @@ export class SimSession {
   /** Sends `session.created`: call when the data channel opens. */
   open(): void {
     this.emit('session.created', { session: this.#config });
+    if (this.#agent.greetsOnConnect) {
+      this.#greetTimer = this.timers.set(() => this.#greet(), GREET_FALLBACK_MS);
+    }
+  }
+
+  #greetTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Starts the agent's opening response once (scenario turn with trigger `connect`). */
+  #greet(): void {
+    if (this.#greetTimer === undefined) return;
+    this.timers.clear(this.#greetTimer);
+    this.#greetTimer = undefined;
+    if (!this.#active) this.createResponse('connect');
   }
 
   /** Sends one server event, stamping its `event_id`. */
@@ -147,6 +163,8 @@ export class SimSession {
     this.#config = next;
     if (JSON.stringify(next.audio.input.turn_detection) !== before) this.turns.configure(next.audio.input.turn_detection);
     this.emit('session.updated', { session: next });
+    // Greet with the configuration the client asked for, not the defaults.
+    if (this.#greetTimer !== undefined) this.#greet();
   }
 
   /** Feeds 16 kHz mono input audio (from the WebRTC track or `input_audio_buffer.append`). */
