@@ -116,6 +116,13 @@ describe('configuration', () => {
     }
   });
 
+  it('rejects a session that is not plain JSON data', () => {
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expect(() => createTokenHandler({ upstream: upstream.url, session: { tools: [circular] } })).toThrowError(/plain JSON/);
+    expect(() => createTokenHandler({ upstream: upstream.url, session: { tools: [() => 1] } })).toThrowError(/plain JSON/);
+  });
+
   it('rejects a beta-shaped session with a hint to the GA place', () => {
     expect(() => createTokenHandler({ upstream: upstream.url, session: { voice: 'alloy' } as never })).toThrowError(
       /session\.voice.*audio\.output\.voice/,

@@ -217,6 +217,12 @@ export function resolveOptions(options: TokenHandlerOptions = {}): ResolvedOptio
     const path = issue.path.map(String).join('.') || 'options';
     throw new TokenHandlerError('invalid_options', `Invalid createTokenHandler option "${path}": ${issue.message}.`);
   }
+  let session: RealtimeSessionConfig;
+  try {
+    session = JSON.parse(JSON.stringify(mergeSession(DEFAULT_SESSION as Record<string, unknown>, options.session))) as RealtimeSessionConfig;
+  } catch {
+    throw new TokenHandlerError('invalid_options', 'Invalid createTokenHandler option "session": it must be plain JSON data.');
+  }
   const hint = betaKeyHint(options.session);
   if (hint !== undefined) throw new TokenHandlerError('invalid_options', `Invalid createTokenHandler option: ${hint}.`);
   const upstream = (options.upstream ?? OPENAI_UPSTREAM).replace(/\/+$/, '');
@@ -245,7 +251,7 @@ export function resolveOptions(options: TokenHandlerOptions = {}): ResolvedOptio
     clientIp: { trustProxy: options.trustProxy, clientIpHeader: options.clientIpHeader?.toLowerCase() },
     clientSecretsUrl: `${upstream}/realtime/client_secrets`,
     callsUrl: options.callsUrl ?? `${upstream}/realtime/calls`,
-    session: mergeSession(DEFAULT_SESSION as Record<string, unknown>, options.session) as RealtimeSessionConfig,
+    session,
     ttlSeconds: options.ttlSeconds ?? 60,
     timeoutMs: options.timeoutMs ?? 10_000,
     maxBodyBytes: options.maxBodyBytes ?? 16_384,
