@@ -16,7 +16,7 @@ test('the IIFE widget works on a plain page under a strict CSP, end to end', asy
 
   await start.click();
   await expect(widget.getByRole('status')).toHaveText('Listening');
-  await expect(widget.locator('li[data-role="assistant"]').first()).toContainText('(sim) you spoke for', { timeout: 25_000 });
+  await expect(widget.locator('li[data-role="assistant"]').filter({ hasText: '(sim) you spoke for' }).first()).toBeVisible({ timeout: 25_000 });
 
   await widget.getByRole('button', { name: 'Stop' }).click();
   await expect(widget.getByRole('status')).toHaveText('Ended');

@@ -17,7 +17,7 @@ test('a spoken turn goes to the sim over WebRTC and the parrot answers with audi
   await page.goto(process.env.DEMO_URL!);
   await expect(page.locator('#state')).toHaveText('idle');
 
-  await page.getByRole('button', { name: 'Connect' }).click();
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(page.locator('#state')).toHaveText('connected');
   const { metrics } = await demo(page);
   expect(metrics?.dataChannelOpenMs).toBeGreaterThan(0);
@@ -33,8 +33,9 @@ test('a spoken turn goes to the sim over WebRTC and the parrot answers with audi
   );
   await expect.poll(async () => (await demo(page)).maxOutputLevel, { timeout: 15_000 }).toBeGreaterThan(0.02);
 
-  const assistant = page.locator('#transcript li[data-role="assistant"][data-final="true"]').first();
-  await expect(assistant).toContainText(/\(sim\) you spoke for \d+(\.\d)? s/);
+  const assistant = page.locator('#transcript li[data-role="assistant"][data-final="true"]');
+  await expect(assistant.filter({ hasText: /^\(sim\) you spoke for \d+(\.\d)? s$/ }).first()).toBeVisible();
+  await expect(page.locator('#transcript li[data-role="user"][data-final="true"]').first()).toContainText('(sim)');
 
   // Events arrive in the protocol's order for one VAD turn.
   const { events } = await demo(page);

@@ -20,13 +20,20 @@ const { values } = parseArgs({
 
 const useOpenAI = Boolean(process.env.OPENAI_API_KEY);
 const sim = useOpenAI ? undefined : await startSim({ port: 0, host: '127.0.0.1' });
-const tokens = toNodeListener(
-  createTokenHandler(
-    useOpenAI
-      ? { session: { type: 'realtime', model: 'gpt-realtime', instructions: 'You are a friendly voice assistant. Keep answers short.' } }
-      : { upstream: `${sim.url}/v1` },
-  ),
-);
+// The session is pinned here, on the server: the browser cannot change it.
+const session = {
+  type: 'realtime',
+  model: 'gpt-realtime',
+  instructions: 'You are a friendly voice assistant. Keep answers short.',
+  audio: {
+    input: {
+      transcription: { model: 'gpt-4o-mini-transcribe' },
+      // A 600 ms pause ends the user's turn: short pauses inside a sentence do not.
+      turn_detection: { type: 'server_vad', threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 600 },
+    },
+  },
+};
+const tokens = toNodeListener(createTokenHandler(useOpenAI ? { session } : { upstream: `${sim.url}/v1`, session }));
 const here = dirname(fileURLToPath(import.meta.url));
 const page = serveStatic(join(here, 'dist'));
 const scriptTagPage = serveStatic(join(here, '..', 'script-tag'));
