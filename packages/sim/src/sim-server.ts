@@ -7,7 +7,7 @@ import { parseScenario, resolveScenario, SHIPPED_SCENARIOS } from './agent/scena
 import type { Scenario } from './agent/scenario-schema.js';
 import { SimError } from './errors.js';
 import { type FaultSpec, parseFaults } from './faults/fault-spec.js';
-import { installSessionFaults } from './faults/session-faults.js';
+import { installEarlyFaults, installSessionFaults } from './faults/session-faults.js';
 import type { CallOptions, SimContext } from './http/context.js';
 import { createRouter } from './http/router.js';
 import { KeyStore } from './keys/key-store.js';
@@ -145,6 +145,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
       generationSpeed,
       onClose: () => calls.delete(callId),
     });
+    installEarlyFaults(session, call.faults);
     session.timers.set(() => {
       session.emitError({
         type: 'invalid_request_error',

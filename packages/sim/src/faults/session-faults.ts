@@ -20,6 +20,14 @@ const RESPONSE_DELTAS = new Set([
 ]);
 
 /**
+ * Faults that act before the call is answered: `audio=stop` mutes the
+ * output from the very first frame.
+ */
+export function installEarlyFaults(session: SimSession, faults: FaultSpec): void {
+  if (faults.audio?.stopAfterMs === 0) session.output.muted = true;
+}
+
+/**
  * Installs the session-level faults of a call: data-channel close (mid
  * response or after N ms), audio stop (now or after N ms), malformed frame
  * (after `session.created` or mid response). Call once the channel is open,
@@ -28,12 +36,10 @@ const RESPONSE_DELTAS = new Set([
 export function installSessionFaults(target: FaultTarget, faults: FaultSpec): void {
   const { session } = target;
   if (faults.malformed === 'after_created') target.sendRaw(MALFORMED_FRAME);
-  if (faults.audio) {
-    const stop = (): void => {
+  if (faults.audio && faults.audio.stopAfterMs > 0) {
+    session.timers.set(() => {
       session.output.muted = true;
-    };
-    if (faults.audio.stopAfterMs === 0) stop();
-    else session.timers.set(stop, faults.audio.stopAfterMs);
+    }, faults.audio.stopAfterMs);
   }
   if (faults.dataChannel?.closeAfterMs !== undefined) {
     session.timers.set(() => target.closeChannel(), faults.dataChannel.closeAfterMs);

@@ -10,7 +10,7 @@ export interface ClockedOutput {
 
 /** Frame-timing statistics of the clock's own send schedule. */
 export interface ClockStats {
-  /** Frames delivered. */
+  /** Frames delivered (slots where an output sent nothing are not counted). */
   frames: number;
   /** Frames delivered more than `lateThresholdMs` after their due time. */
   lateFrames: number;
@@ -109,8 +109,10 @@ export class AudioClock {
       }
       while (due <= now) {
         const frame = entry.out.pull();
-        if (frame) entry.out.push(frame);
-        this.#record(now - due);
+        if (frame) {
+          entry.out.push(frame);
+          this.#record(now - due);
+        }
         entry.sent += 1;
         due += OUTPUT_FRAME_MS;
       }

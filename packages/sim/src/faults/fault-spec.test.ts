@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { isSimError } from '../errors.js';
+import { mergeFaults, parseFaults } from './fault-spec.js';
+
+describe('fault syntax', () => {
+  it('parses every documented fault', () => {
+    expect(
+      parseFaults('client_secrets=500, calls=429*2; calls=delay:800,sessions=timeout,dc=mid_response,audio=stop_after:2000,malformed=after_created,key_ttl=2'),
+    ).toEqual({
+      http: { client_secrets: { status: 500 }, calls: { status: 429, times: 2, delayMs: 800 }, sessions: { timeout: true } },
+      dataChannel: { closeMidResponse: true },
+      audio: { stopAfterMs: 2000 },
+      malformed: 'after_created',
+      keyTtlSeconds: 2,
+    });
+    expect(parseFaults('dc=after:1500,audio=stop,malformed=mid_response')).toEqual({
+      dataChannel: { closeAfterMs: 1500 },
+      audio: { stopAfterMs: 0 },
+      malformed: 'mid_response',
+    });
+    expect(parseFaults('calls=400,calls=401')).toEqual({ http: { calls: { status: 401 } } });
+    expect(parseFaults('')).toEqual({});
+  });
+
+  it('rejects anything else with invalid_fault', () => {
+    for (const bad of ['calls', 'calls=418', 'calls=429*0', 'dc=sometimes', 'audio=loud', 'wat=1', 'key_ttl=-1', 'calls=delay:abc']) {
+      let caught: unknown;
+      try {
+        parseFaults(bad);
+      } catch (e) {
+        caught = e;
+      }
+      expect(isSimError(caught) && caught.code === 'invalid_fault').toBe(true);
+    }
+  });
+
+  it('layers sources: later ones win per target', () => {
+    expect(mergeFaults(parseFaults('calls=429,audio=stop'), undefined, parseFaults('calls=500'))).toEqual({
+      http: { calls: { status: 500 } },
+      audio: { stopAfterMs: 0 },
+    });
+  });
+});
