@@ -9,9 +9,11 @@ import { SimError } from './errors.js';
 import { type FaultSpec, parseFaults } from './faults/fault-spec.js';
 import { installEarlyFaults, installSessionFaults } from './faults/session-faults.js';
 import type { CallOptions, SimContext } from './http/context.js';
+import { handleBetaSessions } from './http/beta-sessions.js';
 import { createRouter } from './http/router.js';
 import { KeyStore } from './keys/key-store.js';
 import { silentLogger, type SimLogger } from './logger.js';
+import { BetaDialect } from './protocol/beta-dialect.js';
 import { newRtcCallId } from './protocol/ids.js';
 import type { RealtimeSession } from './protocol/session-config.js';
 import { AudioClock, type ClockStats } from './rtc/audio-clock.js';
@@ -143,6 +145,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
       transport: { send: (text) => peer?.send(text), close: () => peer?.close() },
       logger,
       generationSpeed,
+      ...(call.beta ? { dialect: new BetaDialect() } : {}),
       onClose: () => calls.delete(callId),
     });
     installEarlyFaults(session, call.faults);
@@ -206,7 +209,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     health: () => ({ status: 'ok', uptime_s: Math.round((Date.now() - started) / 1000), ...stats() }),
   };
 
-  const server: Server = createServer(createRouter(ctx));
+  const server: Server = createServer(createRouter(ctx, { sessions: handleBetaSessions }));
   server.keepAliveTimeout = 2000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (cause) => reject(new SimError('listen_failed', `Could not listen on ${host}:${port}.`, { cause })));

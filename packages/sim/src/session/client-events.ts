@@ -40,9 +40,18 @@ export function handleClientMessage(session: SimSession, text: string): void {
     );
     return;
   }
-  const parsed = clientEvent.safeParse(raw);
+  let event: Record<string, unknown> = raw as Record<string, unknown>;
+  if (session.dialect) {
+    const converted = session.dialect.fromClient(event);
+    if ('error' in converted) {
+      session.emitError(converted.error, clientEventId);
+      return;
+    }
+    event = converted.event;
+  }
+  const parsed = clientEvent.safeParse(event);
   if (!parsed.success) {
-    session.emitError(fromZodError(parsed.error, '', raw), clientEventId);
+    session.emitError(fromZodError(parsed.error, '', event), clientEventId);
     return;
   }
   const error = apply(session, parsed.data);

@@ -5,6 +5,7 @@ import { silentLogger } from '../logger.js';
 import { newConversationId, newEventId, newResponseId } from '../protocol/ids.js';
 import { wireItem } from '../protocol/items.js';
 import { RateLimitCounter } from '../protocol/rate-limits.js';
+import type { BetaDialect } from '../protocol/beta-dialect.js';
 import type { ResponseParamsInput } from '../protocol/client-events.js';
 import type { RealtimeSession } from '../protocol/session-config.js';
 import { cachedPrefix, textTokens, type TokenSplit } from '../protocol/usage.js';
@@ -36,8 +37,8 @@ export interface SessionOptions {
   generationSpeed?: number;
   /** Delay of the input transcription after a commit (default 120 ms). */
   transcriptionDelayMs?: number;
-  /** Rewrites each outgoing event (the beta dialect renames GA events). */
-  translate?: (event: Record<string, unknown>) => Record<string, unknown>;
+  /** Speak the beta dialect (renamed events, flat session shape) instead of GA. */
+  dialect?: BetaDialect;
   /** Called once when the session is closed. */
   onClose?: (reason: string) => void;
 }
@@ -58,7 +59,8 @@ export class SimSession {
   readonly #transport: SessionTransport;
   readonly #logger: SimLogger;
   readonly #transcriptionDelayMs: number;
-  readonly #translate: ((event: Record<string, unknown>) => Record<string, unknown>) | undefined;
+  /** The beta dialect, when the client speaks it. */
+  readonly dialect: BetaDialect | undefined;
   readonly #onClose: ((reason: string) => void) | undefined;
   readonly #rateLimits = new RateLimitCounter();
   #config: RealtimeSession;
@@ -78,7 +80,7 @@ export class SimSession {
     this.#logger = options.logger ?? silentLogger;
     this.generationSpeed = options.generationSpeed ?? 2;
     this.#transcriptionDelayMs = options.transcriptionDelayMs ?? 120;
-    this.#translate = options.translate;
+    this.dialect = options.dialect;
     this.#onClose = options.onClose;
     this.turns = new TurnDetector(this.#config.audio.input.turn_detection, {
       speechStarted: (e) => this.#speechStarted(e),
@@ -145,8 +147,9 @@ export class SimSession {
   /** Sends one server event, stamping its `event_id`. */
   emit(type: string, payload: Record<string, unknown> = {}): void {
     if (this.#closed) return;
-    let event: Record<string, unknown> = { type, event_id: newEventId(), ...payload };
-    if (this.#translate) event = this.#translate(event);
+    const ga: Record<string, unknown> = { type, event_id: newEventId(), ...payload };
+    const event = this.dialect ? this.dialect.toClient(ga) : ga;
+    if (!event) return;
     this.onEvent?.(event);
     if (this.#closed) return; // a hook may close the session
     this.#transport.send(JSON.stringify(event));
