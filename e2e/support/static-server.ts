@@ -1,13 +1,13 @@
 import { createReadStream, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json' };
 
-/** Serves folders under URL prefixes on 127.0.0.1 (`{ '/vendor/': dir, '/': pages }`). */
-export async function startStaticServer(mounts: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
+/** A request handler serving folders under URL prefixes (`{ '/vendor/': dir, '/': pages }`). */
+export function staticHandler(mounts: Record<string, string>): (req: IncomingMessage, res: ServerResponse) => void {
   const entries = Object.entries(mounts).sort((a, b) => b[0].length - a[0].length);
-  const server: Server = createServer((req, res) => {
+  return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const mount = entries.find(([prefix]) => path.startsWith(prefix));
     if (!mount) return void res.writeHead(404).end();
@@ -21,11 +21,25 @@ export async function startStaticServer(mounts: Record<string, string>): Promise
     }
     res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
     createReadStream(file).pipe(res);
-  });
+  };
+}
+
+/** Listens on 127.0.0.1 (a free port) with `handler`; `close()` ends every connection. */
+export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
+}
+
+/** Serves folders under URL prefixes on 127.0.0.1. */
+export function startStaticServer(mounts: Record<string, string>) {
+  return listen(staticHandler(mounts));
 }

@@ -1,0 +1,59 @@
+import { fileURLToPath } from 'node:url';
+import { createTokenHandler } from '@rtvoice/server';
+import { toNodeListener } from '@rtvoice/server/node';
+import { listen, staticHandler } from './static-server.js';
+import { startSimProcess, type SimProcess } from './sim-process.js';
+
+const PAGES = fileURLToPath(new URL('../pages', import.meta.url));
+const WIDGET_DIST = fileURLToPath(new URL('../../packages/widget/dist', import.meta.url));
+
+/**
+ * The whole production path on loopback: a sim process, and one origin serving
+ * the client test page, the widget bundle and `/api/token` (the real
+ * `@rtvoice/server` handler minting from the sim). `/api/token?sim_fault=…&sim_scenario=…`
+ * forwards those as the sim's `X-Sim-Fault` / `X-Sim-Scenario` headers, so a
+ * fault or scenario rides on the minted key like any real session setting.
+ */
+export interface Stack {
+  url: string;
+  sim: SimProcess;
+  close(): Promise<void>;
+}
+
+export async function startStack(simArgs: string[] = []): Promise<Stack> {
+  const sim = await startSimProcess(simArgs);
+  const statics = staticHandler({ '/widget/': WIDGET_DIST, '/': PAGES });
+  const handlers = new Map<string, ReturnType<typeof toNodeListener>>();
+  const handlerFor = (fault: string, scenario: string) => {
+    const key = `${fault}|${scenario}`;
+    let handler = handlers.get(key);
+    if (!handler) {
+      const headers: Record<string, string> = {};
+      if (fault) headers['X-Sim-Fault'] = fault;
+      if (scenario) headers['X-Sim-Scenario'] = scenario;
+      handler = toNodeListener(
+        createTokenHandler({
+          upstream: `${sim.url}/v1`,
+          rateLimit: false,
+          timeoutMs: 2000,
+          fetch: (input, init) => fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), ...headers } }),
+        }),
+      );
+      handlers.set(key, handler);
+    }
+    return handler;
+  };
+  const server = await listen((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname !== '/api/token') return statics(req, res);
+    return handlerFor(url.searchParams.get('sim_fault') ?? '', url.searchParams.get('sim_scenario') ?? '')(req, res);
+  });
+  return {
+    url: server.url,
+    sim,
+    close: async () => {
+      await server.close();
+      await sim.stop();
+    },
+  };
+}

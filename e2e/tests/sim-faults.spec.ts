@@ -1,0 +1,107 @@
+import { expect, test } from '@playwright/test';
+import { recorded, startClient, stopClient } from '../support/client-page.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+// Every fault the sim injects, seen through the real path: browser client →
+// @rtvoice/server token endpoint → sim. Each must give the user a clear,
+// typed error (or degrade as documented) and leave nothing open.
+
+let stack: Stack;
+test.beforeAll(async () => {
+  stack = await startStack();
+});
+test.afterAll(async () => {
+  await stack?.close();
+});
+
+const fault = (spec: string) => `sim_fault=${encodeURIComponent(spec)}`;
+
+test.describe('token minting faults (client_secrets)', () => {
+  for (const [spec, status] of [
+    ['client_secrets=500', 502],
+    ['client_secrets=401', 401],
+    ['client_secrets=429', 429],
+    ['client_secrets=timeout', 504],
+  ] as const) {
+    test(`${spec} reaches the browser as token_fetch_failed (${status}) with the mic released`, async ({ page }) => {
+      await startClient(page, stack.url, { tokenQuery: fault(spec) });
+      const r = await recorded(page);
+      expect(r.connectError).toMatchObject({ code: 'token_fetch_failed', status });
+      expect(r.states).toEqual(['connecting', 'failed']);
+      expect(r.errors.map((e) => e.code)).toEqual(['token_fetch_failed']);
+      await expect.poll(async () => (await recorded(page)).openedMicStates).toEqual(['ended']);
+    });
+  }
+
+  test('client_secrets=delay:800 only slows the connect down', async ({ page }) => {
+    await startClient(page, stack.url, { tokenQuery: fault('client_secrets=delay:800') });
+    const r = await recorded(page);
+    expect(r.connectError).toBeNull();
+    expect(r.states).toEqual(['connecting', 'connected']);
+    expect(r.metrics!.tokenMs).toBeGreaterThanOrEqual(800);
+    await stopClient(page);
+  });
+});
+
+test.describe('SDP faults (calls)', () => {
+  for (const [spec, status, text] of [
+    ['calls=400', 400, 'WHIP-compliant'],
+    ['calls=401', 401, ''],
+    ['calls=429', 429, ''],
+    ['calls=500', 500, ''],
+  ] as const) {
+    test(`${spec} becomes sdp_rejected ${status}`, async ({ page }) => {
+      await startClient(page, stack.url, { tokenQuery: fault(spec) });
+      const r = await recorded(page);
+      expect(r.connectError).toMatchObject({ code: 'sdp_rejected', status, retryable: status === 429 || status >= 500 });
+      expect(r.connectError!.message).toContain(text);
+      expect(r.connectError!.message).not.toMatch(/ek_[A-Za-z0-9]{4,}/);
+      expect(r.states).toEqual(['connecting', 'failed']);
+      expect(r.openedMicStates).toEqual(['ended']);
+    });
+  }
+
+  test('calls=timeout ends in connect_timeout, not a hang', async ({ page }) => {
+    await startClient(page, stack.url, { tokenQuery: fault('calls=timeout'), connectTimeoutMs: 2500 });
+    const r = await recorded(page);
+    expect(r.connectError).toMatchObject({ code: 'connect_timeout' });
+    expect(r.states).toEqual(['connecting', 'failed']);
+    expect(r.openedMicStates).toEqual(['ended']);
+  });
+
+  test('an expired key is refused with 401 and the client says so', async ({ page }) => {
+    await startClient(page, stack.url, { tokenQuery: fault('key_ttl=1'), tokenDelayMs: 1500 });
+    const r = await recorded(page);
+    expect(r.connectError).toMatchObject({ code: 'sdp_rejected', status: 401 });
+    expect(r.connectError!.message).toContain('expired');
+  });
+});
+
+test.describe('session faults', () => {
+  test('dc=mid_response: the data channel closing mid-answer fails the session cleanly', async ({ page }) => {
+    await startClient(page, stack.url, { tokenQuery: fault('dc=mid_response') });
+    await expect.poll(async () => (await recorded(page)).states, { timeout: 20_000 }).toEqual(['connecting', 'connected', 'failed']);
+    const r = await recorded(page);
+    expect(r.errors.map((e) => e.code)).toContain('data_channel_closed');
+    expect(r.eventTypes).toContain('response.created');
+    expect(r.micState).toBe('ended');
+    expect(r.openedMicStates).toEqual(['ended']);
+  });
+
+  test('audio=stop: events flow but no audio arrives', async ({ page }) => {
+    await startClient(page, stack.url, { tokenQuery: fault('audio=stop') });
+    await expect.poll(async () => (await recorded(page)).eventTypes, { timeout: 20_000 }).toContain('response.done');
+    const r = await recorded(page);
+    expect(r.maxOutputLevel).toBeLessThan(0.005);
+    expect(r.states).toEqual(['connecting', 'connected']);
+    await stopClient(page);
+  });
+
+  test('malformed=after_created: a broken frame is reported and the session goes on', async ({ page }) => {
+    await startClient(page, stack.url, { tokenQuery: fault('malformed=after_created') });
+    await expect.poll(async () => (await recorded(page)).errors.map((e) => e.code), { timeout: 10_000 }).toEqual(['malformed_event']);
+    await expect.poll(async () => (await recorded(page)).eventTypes, { timeout: 20_000 }).toContain('response.done');
+    expect((await recorded(page)).states).toEqual(['connecting', 'connected']);
+    await stopClient(page);
+  });
+});
