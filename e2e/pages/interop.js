@@ -20,7 +20,7 @@ const getWeather = tool({
   strict: true,
   execute: async ({ city }) => {
     state.toolCalls.push(city);
-    return `It is 21 degrees and sunny in ${city}.`;
+    return JSON.stringify({ city, temperature_c: 21, conditions: 'sunny' });
   },
 });
 

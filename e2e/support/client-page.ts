@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
 
+
 /** What `pages/client.js` recorded, as returned by `snapshot()`. */
 export interface Recorded {
   states: string[];

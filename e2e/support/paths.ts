@@ -4,3 +4,5 @@ import { fileURLToPath } from 'node:url';
 export const TMP_DIR = fileURLToPath(new URL('../../.tmp/', import.meta.url));
 /** The fake microphone input: speech followed by a long silence, looped by Chromium. */
 export const SPEECH_WAV = `${TMP_DIR}speech.wav`;
+/** A fake microphone that speaks almost continuously (short gaps only), for push-to-talk. */
+export const CONTINUOUS_WAV = `${TMP_DIR}continuous.wav`;
