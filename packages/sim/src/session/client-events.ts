@@ -191,6 +191,9 @@ function toStored(input: ItemInput): StoredItem | { error: WireError } {
   return stored;
 }
 
+/** Base64 audio above this size would push `conversation.item.retrieved` past a data channel's 256 KiB message limit. */
+const MAX_RETRIEVED_AUDIO_CHARS = 200_000;
+
 function retrieveItem(session: SimSession, itemId: string): WireError | null {
   const stored = session.conversation.get(itemId);
   if (!stored) return itemNotFound(itemId, 'item_id');
@@ -198,6 +201,13 @@ function retrieveItem(session: SimSession, itemId: string): WireError | null {
   if (stored.audio && stored.audioRate && Array.isArray(item.content)) {
     const pcm24 = resampleTo24k(stored.audio, stored.audioRate);
     const audio = Buffer.from(pcm24.buffer, pcm24.byteOffset, pcm24.byteLength).toString('base64');
+    // A data-channel message may not exceed the browser's a=max-message-size (256 KiB in
+    // Chromium): a larger frame makes the sender close the channel. Items whose audio would
+    // not fit are retrieved without it (AJS sends retrieve after every transcription).
+    if (audio.length > MAX_RETRIEVED_AUDIO_CHARS) {
+      session.emit('conversation.item.retrieved', { item });
+      return null;
+    }
     item.content = item.content.map((p) =>
       p.type === 'input_audio' || p.type === 'output_audio' ? { ...p, audio, format: 'pcm16' } : p,
     );
