@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { synthesizeVoice } from './audio/synth.js';
 import { EVENT_ID_PATTERN } from './protocol/ids.js';
 import { startSim, type SimServer } from './sim-server.js';
-import { connectTestClient, type TestClient } from './test-support/rtc-client.js';
+import { connectTestClient, type TestClient } from './testing/rtc-client.js';
 
 let sim: SimServer | undefined;
 const clients: TestClient[] = [];

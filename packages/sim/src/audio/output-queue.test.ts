@@ -57,3 +57,16 @@ describe('OutputAudioQueue', () => {
     expect(q.playedMs('a')).toBe(0);
   });
 });
+
+describe('upsample16kTo48k', () => {
+  it('matches the generic linear resampler', async () => {
+    const { resampleLinear, upsample16kTo48k } = await import('./resample.js');
+    const input = Int16Array.from({ length: 1000 }, (_, i) => Math.round(Math.sin(i / 7) * 20000));
+    const fast = upsample16kTo48k(input);
+    const generic = resampleLinear(input, 16_000, 48_000);
+    expect(fast.length).toBe(3000);
+    let maxDiff = 0;
+    for (let i = 0; i < fast.length; i++) maxDiff = Math.max(maxDiff, Math.abs((fast[i] ?? 0) - (generic[i] ?? 0)));
+    expect(maxDiff).toBeLessThanOrEqual(1);
+  });
+});

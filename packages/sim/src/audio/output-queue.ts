@@ -44,6 +44,8 @@ interface Segment {
 export class OutputAudioQueue {
   #segments: Segment[] = [];
   readonly #silence = new Int16Array(OUTPUT_FRAME_SAMPLES);
+  /** Reused for every speech frame: consumers copy it synchronously (wrtc `onData` does). */
+  readonly #frame = new Int16Array(OUTPUT_FRAME_SAMPLES);
   #muted = false;
   #underruns = 0;
 
@@ -114,6 +116,7 @@ export class OutputAudioQueue {
   /**
    * The next 10 ms frame: speech when a segment has audio ready, otherwise
    * silence. Fires segment callbacks synchronously. Returns `null` while muted.
+   * The returned array is reused by the next call: copy it to keep it.
    */
   nextFrame(): Int16Array | null {
     if (this.#muted) return null;
@@ -128,9 +131,10 @@ export class OutputAudioQueue {
       seg.started = true;
       seg.handlers.onStart?.();
     }
-    const frame = new Int16Array(OUTPUT_FRAME_SAMPLES);
+    const frame = this.#frame;
     const end = Math.min(seg.length, seg.position + OUTPUT_FRAME_SAMPLES);
     frame.set(seg.data.subarray(seg.position, end));
+    if (end - seg.position < OUTPUT_FRAME_SAMPLES) frame.fill(0, end - seg.position);
     seg.position = end;
     if (seg.finished && seg.position >= seg.length) {
       this.#segments.shift();

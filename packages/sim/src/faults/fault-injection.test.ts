@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { errorsFixture } from '../test-support/fixtures.js';
 import { makeOffer } from '../test-support/offer.js';
-import { connectTestClient, TestClient } from '../test-support/rtc-client.js';
+import { connectTestClient, TestClient } from '../testing/rtc-client.js';
 import { synthesizeVoice } from '../audio/synth.js';
 import { MALFORMED_FRAME } from './session-faults.js';
 import { startSim, type SimServer } from '../sim-server.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSim, type SimServer } from '../sim-server.js';
 import { errorsFixture } from '../test-support/fixtures.js';
-import { connectTestClient, type TestClient } from '../test-support/rtc-client.js';
+import { connectTestClient, type TestClient } from '../testing/rtc-client.js';
 
 let sim: SimServer | undefined;
 const clients: TestClient[] = [];

@@ -62,6 +62,17 @@ describe('conversation items', () => {
     expectSchemas(h);
   });
 
+  it('retrieve leaves out audio that would not fit in one data-channel message (256 KiB)', async () => {
+    const h = new SessionHarness({ audio: { input: { turn_detection: null } } });
+    await h.feed(tone(4000, 0.3));
+    h.client({ type: 'input_audio_buffer.commit' });
+    const itemId = h.first('input_audio_buffer.committed').item_id;
+    h.client({ type: 'conversation.item.retrieve', item_id: itemId });
+    const retrieved = h.first('conversation.item.retrieved');
+    expect(retrieved.item.content[0]).toEqual({ type: 'input_audio', transcript: null });
+    expect(JSON.stringify(retrieved).length).toBeLessThan(262_144);
+  });
+
   it('delete → conversation.item.deleted; deleting twice is an error', () => {
     const h = new SessionHarness();
     h.client(userText('bye'));

@@ -19,12 +19,18 @@ export interface TestClientOptions {
   path?: string;
   /** Send no audio track (data channel only). */
   noAudio?: boolean;
+  /** Clock driving the mic track; share one between many clients (default: one per client). */
+  clock?: AudioClock;
 }
 
 /**
  * A Node WebRTC client (wrtc) that behaves like a browser page using the
  * Realtime API: `oai-events` channel created before the offer, one sendrecv
- * audio track, offer posted without candidates. For tests and benches only.
+ * audio track, offer posted without candidates. For tests and benches.
+ *
+ * It owns its peer connection, audio source/sink and (unless one is passed
+ * in) its mic clock; {@link TestClient.close} releases them. A process that
+ * used it must end with `process.exit()` (wrtc `RTCAudioSource`).
  */
 export class TestClient {
   readonly events: ReceivedEvent[] = [];
@@ -128,7 +134,11 @@ export class TestClient {
     this.#pc?.close();
   }
 
-  /** @internal Used by {@link connectTestClient}. */
+  /**
+   * Posts the offer (minting a key first unless one is given) and applies
+   * the answer. Resolves with the SDP response, whatever its status; use
+   * {@link connectTestClient} to also wait for `session.created`.
+   */
   async connect(baseUrl: string, options: TestClientOptions): Promise<Response> {
     const wrtc = await loadWrtc();
     const pc = new wrtc.RTCPeerConnection({ iceServers: [] }) as unknown as RTCPeerConnection;
@@ -137,8 +147,8 @@ export class TestClient {
       const source = new wrtc.nonstandard.RTCAudioSource();
       const track = source.createTrack() as unknown as MediaStreamTrack;
       pc.addTrack(track);
-      this.#clock = new AudioClock();
-      this.#stopMic = this.#clock.add({
+      if (!options.clock) this.#clock = new AudioClock();
+      this.#stopMic = (options.clock ?? (this.#clock as AudioClock)).add({
         pull: () => this.mic.nextFrame(),
         push: (samples) => source.onData({ samples, sampleRate: 48_000 }),
       });
