@@ -5,6 +5,8 @@ import { OpenAIRealtimeWebRTC, RealtimeAgent, RealtimeSession, tool } from '/ven
 const params = new URLSearchParams(location.search);
 const sim = params.get('sim');
 const scenario = params.get('scenario');
+// muted=1: the microphone track is disabled (sends silence), so only typed turns reach the agent.
+const muted = params.get('muted') === '1';
 const state = { status: 'idle', error: null, events: [], toolCalls: [], transcripts: [], maxLevel: 0 };
 window.interop = state;
 
@@ -57,7 +59,13 @@ window.startInterop = async () => {
   try {
     state.status = 'connecting';
     const audioElement = document.getElementById('remote');
-    const transport = new OpenAIRealtimeWebRTC({ baseUrl: `${sim}/v1/realtime/calls`, audioElement });
+    const options = { baseUrl: `${sim}/v1/realtime/calls`, audioElement };
+    if (muted) {
+      const mediaStream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      mediaStream.getAudioTracks()[0].enabled = false;
+      options.mediaStream = mediaStream;
+    }
+    const transport = new OpenAIRealtimeWebRTC(options);
     const agent = new RealtimeAgent({ name: 'Interop', instructions: 'Answer briefly.', tools: [getWeather] });
     const session = new RealtimeSession(agent, { transport, model: 'gpt-realtime' });
     transport.on('*', (event) => state.events.push(event.type));

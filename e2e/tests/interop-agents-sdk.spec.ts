@@ -25,8 +25,8 @@ test.afterAll(async () => {
 
 const state = (page: Page) => page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { interop: InteropState }).interop)) as InteropState);
 
-async function open(page: Page, scenario?: string): Promise<void> {
-  const query = new URLSearchParams({ sim: sim.url, ...(scenario && { scenario }) });
+async function open(page: Page, scenario?: string, muted = false): Promise<void> {
+  const query = new URLSearchParams({ sim: sim.url, ...(scenario && { scenario }), ...(muted && { muted: '1' }) });
   await page.goto(`${pages.url}/interop.html?${query}`);
   await page.evaluate(() => (window as unknown as { startInterop: () => Promise<void> }).startInterop());
   const s = await state(page);
@@ -46,7 +46,8 @@ test('@openai/agents-realtime connects to the sim unchanged and gets a spoken tu
 });
 
 test('@openai/agents-realtime runs a tool call round trip scripted by a sim scenario', async ({ page }) => {
-  await open(page, 'tool-call');
+  // The mic is muted so that only the typed question starts a turn.
+  await open(page, 'tool-call', true);
   await page.evaluate(() => (window as unknown as { interopSession: { sendMessage(t: string): void } }).interopSession.sendMessage('What is the weather in Paris?'));
   await expect.poll(async () => (await state(page)).toolCalls, { timeout: 20_000 }).toEqual(['Paris']);
   await expect.poll(async () => (await state(page)).events, { timeout: 20_000 }).toEqual(
