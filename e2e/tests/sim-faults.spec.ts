@@ -10,6 +10,10 @@ let stack: Stack;
 test.beforeAll(async () => {
   stack = await startStack();
 });
+test.afterEach(async ({}, info) => {
+  // On failure, keep the sim's log with the report: it says what the server saw.
+  if (info.status !== info.expectedStatus) await info.attach('sim.log', { body: stack.sim.output(), contentType: 'text/plain' });
+});
 test.afterAll(async () => {
   await stack?.close();
 });
@@ -53,7 +57,7 @@ test.describe('SDP faults (calls)', () => {
     test(`${spec} becomes sdp_rejected ${status}`, async ({ page }) => {
       await startClient(page, stack.url, { tokenQuery: fault(spec) });
       const r = await recorded(page);
-      expect(r.connectError).toMatchObject({ code: 'sdp_rejected', status, retryable: status === 429 || status >= 500 });
+      expect(r.connectError, JSON.stringify(r.connectError)).toMatchObject({ code: 'sdp_rejected', status, retryable: status === 429 || status >= 500 });
       expect(r.connectError!.message).toContain(text);
       expect(r.connectError!.message).not.toMatch(/ek_[A-Za-z0-9]{4,}/);
       expect(r.states).toEqual(['connecting', 'failed']);

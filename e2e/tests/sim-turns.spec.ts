@@ -11,6 +11,10 @@ let stack: Stack;
 test.beforeAll(async () => {
   stack = await startStack();
 });
+test.afterEach(async ({}, info) => {
+  // On failure, keep the sim's log with the report: it says what the server saw.
+  if (info.status !== info.expectedStatus) await info.attach('sim.log', { body: stack.sim.output(), contentType: 'text/plain' });
+});
 test.afterAll(async () => {
   await stack?.close();
 });

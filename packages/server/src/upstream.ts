@@ -55,6 +55,8 @@ const clientSecretSchema = z.object({
 });
 
 const SAFE_CODE = /^[a-z0-9_.]{1,64}$/;
+/** Network errors of a reused connection that the peer had already closed. */
+const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 const SAFE_CAUSE = /^[A-Z0-9_]{1,64}$/;
 
 function upstreamCodeOf(text: string): string | undefined {
@@ -121,7 +123,15 @@ export async function mintClientSecret(req: MintRequest): Promise<{ secret: Clie
     let response: Response;
     let text: string;
     try {
-      response = await req.fetch(req.url, { method: 'POST', headers, body, signal: timeout.signal, redirect: 'manual' });
+      const send = () => req.fetch(req.url, { method: 'POST', headers, body, signal: timeout.signal, redirect: 'manual' });
+      try {
+        response = await send();
+      } catch (error) {
+        // A pooled keep-alive connection the upstream closed just as it was reused fails before
+        // any byte of a response: nothing was minted, so one immediate retry is safe.
+        if (timeout.signal.aborted || !STALE_CONNECTION.has(causeCodeOf(error) ?? '')) throw error;
+        response = await send();
+      }
       text = await response.text();
     } catch (error) {
       const detail: UpstreamFailureDetail = { upstreamMs: elapsed() };

@@ -9,7 +9,7 @@ interface FixtureEvent {
 }
 
 const fixtures = JSON.parse(
-  readFileSync(new URL('../../../../../shared/protocol-fixtures/ga_openapi_event_examples.openai-openapi.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../sim/src/test-support/fixtures/ga_openapi_event_examples.openai-openapi.json', import.meta.url), 'utf8'),
 ) as { server_events: FixtureEvent[] };
 
 const examples = fixtures.server_events.filter((e) => e.example_is_valid_json && e.example);
