@@ -1,3 +1,4 @@
+import { test } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import { createTokenHandler } from '@rtvoice/server';
 import { toNodeListener } from '@rtvoice/server/node';
@@ -55,5 +56,27 @@ export async function startStack(simArgs: string[] = []): Promise<Stack> {
       await server.close();
       await sim.stop();
     },
+  };
+}
+
+/**
+ * Registers hooks that start one stack for the spec file, attach the sim's log
+ * to failed tests, and close the stack at the end. Returns a getter.
+ */
+export function useStack(simArgs: string[] = []): () => Stack {
+  let stack: Stack | undefined;
+  test.beforeAll(async () => {
+    stack = await startStack(simArgs);
+  });
+  test.afterEach(async ({}, info) => {
+    // On failure, keep the sim's log with the report: it says what the server saw.
+    if (stack && info.status !== info.expectedStatus) await info.attach('sim.log', { body: stack.sim.output(), contentType: 'text/plain' });
+  });
+  test.afterAll(async () => {
+    await stack?.close();
+  });
+  return () => {
+    if (!stack) throw new Error('the stack is not started yet');
+    return stack;
   };
 }

@@ -1,18 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { recorded, sendEvent, startClient, stopClient, type Recorded } from '../support/client-page.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { useStack } from '../support/stack.js';
 
-let stack: Stack;
-test.beforeAll(async () => {
-  stack = await startStack();
-});
-test.afterEach(async ({}, info) => {
-  // On failure, keep the sim's log with the report: it says what the server saw.
-  if (info.status !== info.expectedStatus) await info.attach('sim.log', { body: stack.sim.output(), contentType: 'text/plain' });
-});
-test.afterAll(async () => {
-  await stack?.close();
-});
+const stack = useStack();
 
 /** The id of a response that was playing audio and then got cancelled by the user's speech. */
 function interruptedWhilePlaying(r: Recorded): string | undefined {
@@ -25,7 +15,7 @@ function interruptedWhilePlaying(r: Recorded): string | undefined {
 }
 
 test('barge-in: speaking over a long answer cancels it, clears the audio and truncates the item to what was heard', async ({ page }) => {
-  await startClient(page, stack.url, { tokenQuery: 'sim_scenario=long-answer' });
+  await startClient(page, stack().url, { tokenQuery: 'sim_scenario=long-answer' });
   // One utterance is one turn: short pauses inside the sentence do not end it.
   await sendEvent(page, { type: 'session.update', session: { type: 'realtime', audio: { input: { turn_detection: { type: 'server_vad', silence_duration_ms: 600 } } } } });
   // The answer runs ~25 s; the fake mic speaks again ~7 s after it starts and interrupts it.

@@ -1,22 +1,12 @@
 import { expect, test } from '@playwright/test';
 import { recorded, startClient, stopClient } from '../support/client-page.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { useStack } from '../support/stack.js';
 
 // Every fault the sim injects, seen through the real path: browser client →
 // @rtvoice/server token endpoint → sim. Each must give the user a clear,
 // typed error (or degrade as documented) and leave nothing open.
 
-let stack: Stack;
-test.beforeAll(async () => {
-  stack = await startStack();
-});
-test.afterEach(async ({}, info) => {
-  // On failure, keep the sim's log with the report: it says what the server saw.
-  if (info.status !== info.expectedStatus) await info.attach('sim.log', { body: stack.sim.output(), contentType: 'text/plain' });
-});
-test.afterAll(async () => {
-  await stack?.close();
-});
+const stack = useStack();
 
 const fault = (spec: string) => `sim_fault=${encodeURIComponent(spec)}`;
 
@@ -28,7 +18,7 @@ test.describe('token minting faults (client_secrets)', () => {
     ['client_secrets=timeout', 504],
   ] as const) {
     test(`${spec} reaches the browser as token_fetch_failed (${status}) with the mic released`, async ({ page }) => {
-      await startClient(page, stack.url, { tokenQuery: fault(spec) });
+      await startClient(page, stack().url, { tokenQuery: fault(spec) });
       const r = await recorded(page);
       expect(r.connectError).toMatchObject({ code: 'token_fetch_failed', status });
       expect(r.states).toEqual(['connecting', 'failed']);
@@ -38,7 +28,7 @@ test.describe('token minting faults (client_secrets)', () => {
   }
 
   test('client_secrets=delay:800 only slows the connect down', async ({ page }) => {
-    await startClient(page, stack.url, { tokenQuery: fault('client_secrets=delay:800') });
+    await startClient(page, stack().url, { tokenQuery: fault('client_secrets=delay:800') });
     const r = await recorded(page);
     expect(r.connectError).toBeNull();
     expect(r.states).toEqual(['connecting', 'connected']);
@@ -55,7 +45,7 @@ test.describe('SDP faults (calls)', () => {
     ['calls=500', 500, ''],
   ] as const) {
     test(`${spec} becomes sdp_rejected ${status}`, async ({ page }) => {
-      await startClient(page, stack.url, { tokenQuery: fault(spec) });
+      await startClient(page, stack().url, { tokenQuery: fault(spec) });
       const r = await recorded(page);
       expect(r.connectError, JSON.stringify(r.connectError)).toMatchObject({ code: 'sdp_rejected', status, retryable: status === 429 || status >= 500 });
       expect(r.connectError!.message).toContain(text);
@@ -66,7 +56,7 @@ test.describe('SDP faults (calls)', () => {
   }
 
   test('calls=timeout ends in connect_timeout, not a hang', async ({ page }) => {
-    await startClient(page, stack.url, { tokenQuery: fault('calls=timeout'), connectTimeoutMs: 2500 });
+    await startClient(page, stack().url, { tokenQuery: fault('calls=timeout'), connectTimeoutMs: 2500 });
     const r = await recorded(page);
     expect(r.connectError).toMatchObject({ code: 'connect_timeout' });
     expect(r.states).toEqual(['connecting', 'failed']);
@@ -74,7 +64,7 @@ test.describe('SDP faults (calls)', () => {
   });
 
   test('an expired key is refused with 401 and the client says so', async ({ page }) => {
-    await startClient(page, stack.url, { tokenQuery: fault('key_ttl=1'), tokenDelayMs: 1500 });
+    await startClient(page, stack().url, { tokenQuery: fault('key_ttl=1'), tokenDelayMs: 1500 });
     const r = await recorded(page);
     expect(r.connectError).toMatchObject({ code: 'sdp_rejected', status: 401 });
     expect(r.connectError!.message).toContain('expired');
@@ -83,7 +73,7 @@ test.describe('SDP faults (calls)', () => {
 
 test.describe('session faults', () => {
   test('dc=mid_response: the data channel closing mid-answer fails the session cleanly', async ({ page }) => {
-    await startClient(page, stack.url, { tokenQuery: fault('dc=mid_response') });
+    await startClient(page, stack().url, { tokenQuery: fault('dc=mid_response') });
     await expect.poll(async () => (await recorded(page)).states, { timeout: 20_000 }).toEqual(['connecting', 'connected', 'failed']);
     const r = await recorded(page);
     expect(r.errors.map((e) => e.code)).toContain('data_channel_closed');
@@ -93,7 +83,7 @@ test.describe('session faults', () => {
   });
 
   test('audio=stop: events flow but no audio arrives', async ({ page }) => {
-    await startClient(page, stack.url, { tokenQuery: fault('audio=stop') });
+    await startClient(page, stack().url, { tokenQuery: fault('audio=stop') });
     await expect.poll(async () => (await recorded(page)).eventTypes, { timeout: 20_000 }).toContain('response.done');
     const r = await recorded(page);
     expect(r.maxOutputLevel).toBeLessThan(0.005);
@@ -102,7 +92,7 @@ test.describe('session faults', () => {
   });
 
   test('malformed=after_created: a broken frame is reported and the session goes on', async ({ page }) => {
-    await startClient(page, stack.url, { tokenQuery: fault('malformed=after_created') });
+    await startClient(page, stack().url, { tokenQuery: fault('malformed=after_created') });
     await expect.poll(async () => (await recorded(page)).errors.map((e) => e.code), { timeout: 10_000 }).toEqual(['malformed_event']);
     await expect.poll(async () => (await recorded(page)).eventTypes, { timeout: 20_000 }).toContain('response.done');
     expect((await recorded(page)).states).toEqual(['connecting', 'connected']);

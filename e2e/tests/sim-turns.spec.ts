@@ -2,22 +2,12 @@ import { expect, test, type Page } from '@playwright/test';
 import { chromiumArgs } from '../support/chromium.js';
 import { recorded, sendEvent, startClient, stopClient } from '../support/client-page.js';
 import { CONTINUOUS_WAV } from '../support/paths.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { useStack } from '../support/stack.js';
 
 // A fake mic that speaks almost continuously: any window of a few seconds holds speech.
 test.use({ launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs(CONTINUOUS_WAV) } });
 
-let stack: Stack;
-test.beforeAll(async () => {
-  stack = await startStack();
-});
-test.afterEach(async ({}, info) => {
-  // On failure, keep the sim's log with the report: it says what the server saw.
-  if (info.status !== info.expectedStatus) await info.attach('sim.log', { body: stack.sim.output(), contentType: 'text/plain' });
-});
-test.afterAll(async () => {
-  await stack?.close();
-});
+const stack = useStack();
 
 async function turnDetectionOff(page: Page): Promise<void> {
   await sendEvent(page, { type: 'session.update', session: { type: 'realtime', audio: { input: { turn_detection: null } } } });
@@ -27,7 +17,7 @@ async function turnDetectionOff(page: Page): Promise<void> {
 }
 
 test('push-to-talk: with turn detection off, nothing happens until the client commits and asks for a response', async ({ page }) => {
-  await startClient(page, stack.url);
+  await startClient(page, stack().url);
   await turnDetectionOff(page);
   const before = (await recorded(page)).eventTypes.length;
   // Press: clear what was buffered. Hold for 2.5 s of continuous speech.
@@ -54,12 +44,12 @@ test('push-to-talk: with turn detection off, nothing happens until the client co
 });
 
 test('a scripted tool call round trip: the client answers the call and the agent speaks from its output', async ({ page }) => {
-  await startClient(page, stack.url, { tokenQuery: 'sim_scenario=tool-call' });
+  await startClient(page, stack().url, { tokenQuery: 'sim_scenario=tool-call' });
   await turnDetectionOff(page);
   await page.evaluate(() => (window as unknown as { rec: { session: { sendText(t: string): void } } }).rec.session.sendText('What is the weather in Paris?'));
   await expect.poll(async () => (await recorded(page)).eventTypes, { timeout: 15_000 }).toContain('response.function_call_arguments.done');
   let r = await recorded(page);
-  const call = r.events.find((e) => e.type === 'response.function_call_arguments.done') as { call_id: string; name: string; arguments: string };
+  const call = r.events.find((e) => e.type === 'response.function_call_arguments.done') as unknown as { call_id: string; name: string; arguments: string };
   expect(call.name).toBe('get_weather');
   expect(JSON.parse(call.arguments)).toEqual({ city: 'Paris' });
   // The calling response must be done before the next response.create.
