@@ -32,7 +32,7 @@ session.on('transcript', (t) => {
     lines.set(t.itemId, li);
     transcriptEl.append(li);
   }
-  li.textContent = t.text;
+  li.textContent = t.text || '…';
   li.dataset.final = String(t.final);
 });
 

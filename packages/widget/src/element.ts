@@ -123,7 +123,7 @@ export function createWidgetClass(): CustomElementConstructor {
           first.remove();
         }
       }
-      line.textContent = t.text;
+      line.textContent = t.text || '…';
       this.#log.scrollTop = this.#log.scrollHeight;
     }
 

@@ -265,6 +265,20 @@ describe('VoiceSession events', () => {
     expect(session.state).toBe('connected');
   });
 
+  it('announces a committed user item with an empty partial transcript, before the answer and its transcription', async () => {
+    const { session, fake } = setup();
+    const transcripts: TranscriptEvent[] = record(session, 'transcript');
+    await session.connect();
+    fake.receive({ type: 'input_audio_buffer.committed', item_id: 'u1', previous_item_id: null });
+    fake.receive({ type: 'response.output_audio_transcript.delta', response_id: 'r1', item_id: 'a1', delta: 'Sure' });
+    fake.receive({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'u1', content_index: 0, transcript: 'Book a table' });
+    expect(transcripts.map((t) => [t.role, t.itemId, t.text, t.final])).toEqual([
+      ['user', 'u1', '', false],
+      ['assistant', 'a1', 'Sure', false],
+      ['user', 'u1', 'Book a table', true],
+    ]);
+  });
+
   it('reports speech, agent audio and response completion', async () => {
     const { session, fake } = setup();
     const started = record(session, 'speechStarted');
