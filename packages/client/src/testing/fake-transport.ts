@@ -59,13 +59,25 @@ export class FakeTransport implements Transport {
       this.#state = 'closed';
       throw this.#options.failWith;
     }
-    if (this.#options.manualOpen) {
-      await new Promise<void>((resolve, reject) => {
-        this.#open = resolve;
-        signal.addEventListener('abort', () => reject(new RtvoiceError('aborted', 'aborted')), { once: true });
-      });
+    // Like a real transport, opening takes at least one turn of the event loop, during which
+    // the caller may abort.
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(new RtvoiceError('aborted', 'The connection attempt was cancelled.'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      const done = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      if (this.#options.manualOpen) this.#open = done;
+      else queueMicrotask(done);
+    }).catch((error: unknown) => {
+      this.#state = 'closed';
+      throw error;
+    });
+    if (signal.aborted) {
+      this.#state = 'closed';
+      throw new RtvoiceError('aborted', 'The connection attempt was cancelled.');
     }
-    if (signal.aborted) throw new RtvoiceError('aborted', 'aborted');
     this.#state = 'open';
     if (this.#options.autoSessionCreated ?? true) {
       queueMicrotask(() => this.receive({ type: 'session.created', event_id: 'event_fake', session: { type: 'realtime' } }));
