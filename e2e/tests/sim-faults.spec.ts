@@ -12,6 +12,7 @@ const fault = (spec: string) => `sim_fault=${encodeURIComponent(spec)}`;
 
 test.describe('token minting faults (client_secrets)', () => {
   for (const [spec, status] of [
+    ['client_secrets=400', 502],
     ['client_secrets=500', 502],
     ['client_secrets=401', 401],
     ['client_secrets=429', 429],
@@ -54,6 +55,14 @@ test.describe('SDP faults (calls)', () => {
       expect(r.openedMicStates).toEqual(['ended']);
     });
   }
+
+  test('calls=delay:800 only slows the connect down', async ({ page }) => {
+    await startClient(page, stack().url, { tokenQuery: fault('calls=delay:800') });
+    const r = await recorded(page);
+    expect(r.connectError).toBeNull();
+    expect(r.metrics!.dataChannelOpenMs - r.metrics!.tokenMs).toBeGreaterThanOrEqual(800);
+    await stopClient(page);
+  });
 
   test('calls=timeout ends in connect_timeout, not a hang', async ({ page }) => {
     await startClient(page, stack().url, { tokenQuery: fault('calls=timeout'), connectTimeoutMs: 2500 });
