@@ -27,12 +27,15 @@ export class InputAudioBuffer {
 
   /** Earliest millisecond still retained. */
   get startMs(): number {
-    return this.#toMs(this.#start);
+    return this.#toMs(this.#start + this.#head);
   }
 
   /** Appends samples at the end of the timeline. */
   append(samples: Int16Array): void {
-    if (this.#length + samples.length > this.#data.length) this.#grow(this.#length + samples.length);
+    if (this.#length + samples.length > this.#data.length) {
+      if (this.#head > 0) this.#compact();
+      if (this.#length + samples.length > this.#data.length) this.#grow(this.#length + samples.length);
+    }
     this.#data.set(samples, this.#length);
     this.#length += samples.length;
     // Trim in 10 s steps so steady-state appends stay O(frame).
@@ -41,19 +44,32 @@ export class InputAudioBuffer {
 
   /** Copies the audio between two absolute times (clamped to what is retained). */
   slice(fromMs: number, toMs: number): Int16Array {
-    const from = Math.max(this.#start, this.#toSample(fromMs));
+    const from = Math.max(this.#start + this.#head, this.#toSample(fromMs));
     const to = Math.min(this.#start + this.#length, this.#toSample(toMs));
     if (to <= from) return new Int16Array(0);
     return this.#data.slice(from - this.#start, to - this.#start);
   }
 
-  /** Forgets everything before `ms`. */
+  /**
+   * Forgets everything before `ms`. The storage is compacted lazily (once
+   * a second of dropped audio has piled up), so calling this on every 10 ms
+   * frame costs nothing most of the time.
+   */
   dropBefore(ms: number): void {
-    const cut = Math.min(this.#length, Math.max(0, this.#toSample(ms) - this.#start));
+    const cut = Math.min(this.#length - this.#head, Math.max(0, this.#toSample(ms) - this.#start - this.#head));
     if (cut <= 0) return;
-    this.#data.copyWithin(0, cut, this.#length);
-    this.#length -= cut;
-    this.#start += cut;
+    this.#head += cut;
+    if (this.#head >= this.#sampleRate) this.#compact();
+  }
+
+  /** Samples at the front of `#data` that are already dropped. */
+  #head = 0;
+
+  #compact(): void {
+    this.#data.copyWithin(0, this.#head, this.#length);
+    this.#length -= this.#head;
+    this.#start += this.#head;
+    this.#head = 0;
   }
 
   #grow(min: number): void {

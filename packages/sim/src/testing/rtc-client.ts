@@ -21,6 +21,8 @@ export interface TestClientOptions {
   noAudio?: boolean;
   /** Clock driving the mic track; share one between many clients (default: one per client). */
   clock?: AudioClock;
+  /** Attach an `RTCAudioSink` to the remote track to measure what is heard (default true). */
+  listen?: boolean;
 }
 
 /**
@@ -154,6 +156,7 @@ export class TestClient {
       });
     }
     pc.ontrack = (event) => {
+      if (options.listen === false || this.#sink) return;
       const sink = new wrtc.nonstandard.RTCAudioSink(event.track as never);
       sink.ondata = (data: { samples: Int16Array }) => this.received.push(rms(data.samples));
       this.#sink = sink;
