@@ -105,7 +105,14 @@ export class SimPeer {
 
   /** Sends a text frame on `oai-events` (dropped when the channel is not open). */
   send(text: string): void {
-    if (this.#channel?.readyState === 'open') this.#channel.send(text);
+    if (this.#channel?.readyState !== 'open') return;
+    try {
+      this.#channel.send(text);
+    } catch {
+      // The browser closed the channel between the readyState check and the send (wrtc's
+      // readyState lags the native close). Dropping the frame is right: nobody is listening,
+      // and an exception here would take down every other session of the process.
+    }
   }
 
   /** Closes the data channel only (fault injection), leaving the peer connection up. */
