@@ -60,6 +60,17 @@
     }
   };
 
+  /** Connects and disconnects `n` times in a row, leaving the instant the session is up. */
+  window.flap = async (n) => {
+    for (let i = 0; i < n; i += 1) {
+      const res = await fetch('/api/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+      const { value, calls_url: callsUrl } = await res.json();
+      const s = new VoiceSession({ getToken: async () => ({ value, callsUrl }), session: { instructions: 'Be brief.' } });
+      await s.connect();
+      s.disconnect();
+    }
+  };
+
   window.stop = () => {
     clearInterval(meter);
     rec.session?.disconnect();

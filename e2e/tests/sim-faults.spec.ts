@@ -108,3 +108,14 @@ test.describe('session faults', () => {
     await stopClient(page);
   });
 });
+
+test('the sim survives clients that leave right after connecting, and keeps serving', async ({ page }) => {
+  await page.goto(`${stack().url}/client.html`);
+  await page.evaluate(() => (window as unknown as { flap: (n: number) => Promise<void> }).flap(10));
+  await startClient(page, stack().url);
+  const r = await recorded(page);
+  expect(r.connectError).toBeNull();
+  await expect.poll(async () => (await recorded(page)).eventTypes, { timeout: 20_000 }).toContain('response.done');
+  await stopClient(page);
+  expect((await recorded(page)).openedMicStates.every((s) => s === 'ended')).toBe(true);
+});
