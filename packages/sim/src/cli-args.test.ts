@@ -14,6 +14,21 @@ describe('rtvoice-sim command line', () => {
     expect(parseCliArgs([])).toEqual({ kind: 'run', options: {}, logLevel: 'warn' });
   });
 
+  it('takes a default scenario and registers scenario files', async () => {
+    const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/sim-cli-`);
+    writeFileSync(`${dir}/mine.json`, JSON.stringify({ name: 'mine', turns: [{ steps: [{ say: 'Hi.' }] }] }));
+    writeFileSync(`${dir}/bad.json`, JSON.stringify({ name: 'bad', turns: [] }));
+    try {
+      const parsed = parseCliArgs(['--scenario', 'greeting', '--scenario-file', `${dir}/mine.json`]);
+      expect(parsed).toMatchObject({ kind: 'run', options: { scenario: 'greeting', scenarios: [{ name: 'mine' }] } });
+      expect(parseCliArgs(['--scenario-file', `${dir}/bad.json`])).toMatchObject({ kind: 'error', message: expect.stringContaining('turns') });
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
   it('reports bad input instead of throwing', () => {
     expect(parseCliArgs(['--port', 'x'])).toMatchObject({ kind: 'error' });
     expect(parseCliArgs(['--fault', 'calls=418'])).toMatchObject({ kind: 'error', message: expect.stringContaining('calls=418') });

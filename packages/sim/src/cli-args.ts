@@ -1,3 +1,6 @@
+import { loadScenarioFile } from './agent/scenario-library.js';
+import type { Scenario } from './agent/scenario-schema.js';
+import { isSimError } from './errors.js';
 import { parseFaults } from './faults/fault-spec.js';
 import type { LogLevel } from './logger.js';
 import type { SimOptions } from './sim-server.js';
@@ -19,6 +22,8 @@ export function usage(): string {
     '  --host <addr>            address to bind (default 127.0.0.1)',
     '  --ice-address <addr>     ICE candidate address in answers (default: the host; "*" = all IPv4)',
     '  --fault <spec>           inject faults, repeatable (e.g. calls=429*1, audio=stop, dc=mid_response)',
+    '  --scenario <name|file>   default agent: parrot (default), greeting, tool-call, long-answer, or a scenario .json',
+    '  --scenario-file <file>   register a scenario .json, selectable per request by its name; repeatable',
     '  --generation-speed <x>   response audio generated per second of wall time (default 2)',
     '  --log-level <level>      debug | info | warn | error | silent (default warn)',
     '  -h, --help               show this help',
@@ -35,6 +40,7 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
   const options: SimOptions = {};
   let logLevel: LogLevel = 'warn';
   const faults: string[] = [];
+  const scenarios: Scenario[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '-h' || arg === '--help') return { kind: 'help' };
@@ -65,6 +71,22 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
         faults.push(spec);
         break;
       }
+      case '--scenario': {
+        const scenario = value();
+        if (!scenario) return { kind: 'error', message: '--scenario needs a name or a .json file' };
+        options.scenario = scenario;
+        break;
+      }
+      case '--scenario-file': {
+        const file = value();
+        if (!file) return { kind: 'error', message: '--scenario-file needs a .json file' };
+        try {
+          scenarios.push(loadScenarioFile(file));
+        } catch (error) {
+          return { kind: 'error', message: isSimError(error) ? error.message : String(error) };
+        }
+        break;
+      }
       case '--generation-speed': {
         const speed = Number(value());
         if (!(speed >= 1)) return { kind: 'error', message: '--generation-speed needs a number >= 1' };
@@ -88,5 +110,6 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
       return { kind: 'error', message: (error as Error).message };
     }
   }
+  if (scenarios.length > 0) options.scenarios = scenarios;
   return { kind: 'run', options, logLevel };
 }

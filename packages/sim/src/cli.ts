@@ -1,46 +1,14 @@
 #!/usr/bin/env node
-import { parseCliArgs, usage } from './cli-args.js';
-import { isSimError } from './errors.js';
-import { consoleLogger } from './logger.js';
-import { startSim } from './sim-server.js';
+import { runCli } from './cli-main.js';
 
-/**
- * `rtvoice-sim` command: starts the sim and serves until SIGINT/SIGTERM.
- * Always ends with `process.exit()` (a process that created a wrtc
- * `RTCAudioSource` crashes at natural exit).
- */
-async function main(argv: string[]): Promise<void> {
-  const parsed = parseCliArgs(argv);
-  if (parsed.kind === 'help') {
-    process.stdout.write(usage());
-    process.exit(0);
-  }
-  if (parsed.kind === 'error') {
-    process.stderr.write(`rtvoice-sim: ${parsed.message}\n\n${usage()}`);
-    process.exit(2);
-  }
-  const sim = await startSim({ ...parsed.options, logger: consoleLogger(parsed.logLevel) });
-  process.stdout.write(`rtvoice-sim listening on ${sim.url}\n`);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`[rtvoice-sim] ${signal}: closing\n`);
-    const force = setTimeout(() => process.exit(1), 5000);
-    sim.close().then(
-      () => {
-        clearTimeout(force);
-        process.exit(0);
-      },
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-}
-
-main(process.argv.slice(2)).catch((error: unknown) => {
-  const message = isSimError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
-  process.stderr.write(`rtvoice-sim: ${message}\n`);
-  process.exit(1);
+// Always end with process.exit(): a process that created a wrtc RTCAudioSource
+// crashes at natural exit (TOOLCHAIN.md §3).
+void runCli(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  onSignal: (handler) => {
+    process.on('SIGINT', () => handler('SIGINT'));
+    process.on('SIGTERM', () => handler('SIGTERM'));
+  },
+  exit: (code) => process.exit(code),
 });

@@ -210,7 +210,10 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
   };
 
   const server: Server = createServer(createRouter(ctx, { sessions: handleBetaSessions }));
-  server.keepAliveTimeout = 2000;
+  // Keep idle connections open long enough for a token server's connection pool
+  // (close() drops them all anyway).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (cause) => reject(new SimError('listen_failed', `Could not listen on ${host}:${port}.`, { cause })));
     server.listen(port, host, () => resolve());
