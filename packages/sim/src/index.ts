@@ -1,12 +1,18 @@
 /**
  * `@rtvoice/sim`: a local stand-in for the OpenAI Realtime API over real
  * WebRTC. It is not a model: answers are the user's own voice (the parrot)
- * or scripted scenarios.
+ * or scripted scenarios. Importing this module has no side effects; the
+ * native WebRTC binding is loaded when the first call arrives.
  */
 
 // Server
 export { startSim } from './sim-server.js';
 export type { SimOptions, SimServer, SimStats } from './sim-server.js';
+export type { ClockStats } from './rtc/audio-clock.js';
+
+// Scenarios
+export { parseScenario, loadScenarioFile, SHIPPED_SCENARIOS } from './agent/scenario-library.js';
+export type { Scenario, ScenarioStep } from './agent/scenario-schema.js';
 
 // Faults
 export { parseFaults } from './faults/fault-spec.js';
