@@ -70,3 +70,17 @@ describe('upsample16kTo48k', () => {
     expect(maxDiff).toBeLessThanOrEqual(1);
   });
 });
+
+describe('OutputAudioQueue: empty segments', () => {
+  it('a segment finished with no audio ends without starting', () => {
+    const q = new OutputAudioQueue();
+    const onStart = vi.fn();
+    const onEnd = vi.fn();
+    q.enqueue('empty', new Int16Array(0), { onStart, onEnd });
+    q.finish('empty');
+    expect(q.nextFrame()?.every((s) => s === 0)).toBe(true);
+    expect(onStart).not.toHaveBeenCalled();
+    expect(onEnd).toHaveBeenCalledWith(0);
+    expect(q.idle).toBe(true);
+  });
+});

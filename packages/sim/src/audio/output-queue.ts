@@ -120,7 +120,13 @@ export class OutputAudioQueue {
    */
   nextFrame(): Int16Array | null {
     if (this.#muted) return null;
-    const seg = this.#segments[0];
+    let seg = this.#segments[0];
+    // A segment finished with nothing (left) to play ends without starting.
+    while (seg && seg.finished && seg.position >= seg.length) {
+      this.#segments.shift();
+      seg.handlers.onEnd?.(samplesToMs(seg.length));
+      seg = this.#segments[0];
+    }
     if (!seg) return this.#silence;
     const available = seg.length - seg.position;
     if (available < OUTPUT_FRAME_SAMPLES && !seg.finished) {

@@ -1,3 +1,4 @@
+import { decodeG711 } from '../audio/g711.js';
 import { toMono16k } from '../audio/resample.js';
 import { CLIENT_EVENT_TYPES, type ClientEvent, clientEvent, type ItemInput } from '../protocol/client-events.js';
 import { newItemId } from '../protocol/ids.js';
@@ -126,7 +127,7 @@ function appendAudio(session: SimSession, base64: string): WireError | null {
   if (format.type === 'audio/pcm') {
     pcm = toMono16k(new Int16Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 2)).slice(), 24_000);
   } else {
-    pcm = toMono16k(decodeG711(bytes, format.type === 'audio/pcmu'), 8_000);
+    pcm = toMono16k(decodeG711(bytes, format.type === 'audio/pcmu' ? 'ulaw' : 'alaw'), 8_000);
   }
   session.pushAudio(pcm);
   return null;
@@ -279,30 +280,4 @@ function resampleTo24k(samples: Int16Array, rate: number): Int16Array {
   const step = rate / 24_000;
   for (let i = 0; i < out.length; i++) out[i] = samples[Math.min(samples.length - 1, Math.floor(i * step))] ?? 0;
   return out;
-}
-
-/** G.711 µ-law / A-law bytes to s16 (for `input_audio_buffer.append` with pcmu/pcma). */
-function decodeG711(bytes: Uint8Array, ulaw: boolean): Int16Array {
-  const out = new Int16Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i] ?? 0;
-    out[i] = ulaw ? ulawToLinear(b) : alawToLinear(b);
-  }
-  return out;
-}
-
-function ulawToLinear(value: number): number {
-  const u = ~value & 0xff;
-  const t = (((u & 0x0f) << 3) + 0x84) << ((u & 0x70) >> 4);
-  return u & 0x80 ? 0x84 - t : t - 0x84;
-}
-
-function alawToLinear(value: number): number {
-  const a = value ^ 0x55;
-  let t = (a & 0x0f) << 4;
-  const seg = (a & 0x70) >> 4;
-  if (seg === 0) t += 8;
-  else if (seg === 1) t += 0x108;
-  else t = (t + 0x108) << (seg - 1);
-  return a & 0x80 ? t : -t;
 }

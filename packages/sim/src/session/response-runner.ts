@@ -4,7 +4,6 @@ import { newFunctionCallId, newItemId } from '../protocol/ids.js';
 import { type ConversationItem, type FunctionCallItem, type MessageItem, wireItem } from '../protocol/items.js';
 import type { AudioFormat } from '../protocol/session-config.js';
 import { assistantAudioTokens, buildUsage, type ResponseUsage, textTokens, type TokenSplit } from '../protocol/usage.js';
-import type { WireError } from '../protocol/wire-error.js';
 import type { StoredItem } from './conversation.js';
 import type { TimerBag } from './timers.js';
 
@@ -52,7 +51,6 @@ interface OpenMessage {
   outputIndex: number;
   text: string;
   audioSamples: number;
-  totalAudioSamples: number;
 }
 
 const TEXT_DELTA_MS = 25;
@@ -131,7 +129,7 @@ export class ResponseRunner {
   }
 
   async #audioMessage(text: string, audio: Int16Array): Promise<void> {
-    const open = this.#openMessage(text, { type: 'audio', transcript: '' }, audio);
+    const open = this.#openMessage({ type: 'audio', transcript: '' }, audio);
     const chunks = splitText(text);
     const segmentId = open.item.id;
     this.#segments.add(segmentId);
@@ -160,7 +158,7 @@ export class ResponseRunner {
   }
 
   async #textMessage(text: string): Promise<void> {
-    const open = this.#openMessage(text, { type: 'text', text: '' }, new Int16Array(0));
+    const open = this.#openMessage({ type: 'text', text: '' }, new Int16Array(0));
     for (const [i, chunk] of splitText(text).entries()) {
       if (i > 0 && !(await this.#host.timers.sleep(TEXT_DELTA_MS / this.#host.generationSpeed))) return;
       if (!this.active) return;
@@ -196,7 +194,7 @@ export class ResponseRunner {
     if (this.params.conversationId) this.#host.emit('conversation.item.done', { previous_item_id: previousItemId, item: wireItem(item) });
   }
 
-  #openMessage(text: string, part: Record<string, unknown>, audio: Int16Array): OpenMessage {
+  #openMessage(part: Record<string, unknown>, audio: Int16Array): OpenMessage {
     const item: MessageItem = { id: newItemId(), type: 'message', status: 'in_progress', role: 'assistant', content: [] };
     const outputIndex = this.#output.length;
     this.#output.push(item);
@@ -204,8 +202,7 @@ export class ResponseRunner {
     const stored: StoredItem = { item, audioRate: OUTPUT_SAMPLE_RATE };
     const previousItemId = this.#addToConversation(stored);
     this.#host.emit('response.content_part.added', { ...this.#partBase(item.id, outputIndex), part });
-    this.#open = { item, stored, audio, previousItemId, outputIndex, text: '', audioSamples: 0, totalAudioSamples: audio.length };
-    void text;
+    this.#open = { item, stored, audio, previousItemId, outputIndex, text: '', audioSamples: 0 };
     return this.#open;
   }
 
@@ -352,6 +349,3 @@ export function splitText(text: string): string[] {
 function samplesMs(samples: number): number {
   return (samples * 1000) / OUTPUT_SAMPLE_RATE;
 }
-
-/** Re-exported for hosts that build `error` steps. */
-export type { WireError };

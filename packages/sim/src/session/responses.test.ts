@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Agent, AgentContext } from '../agent/agent.js';
 import { ParrotAgent } from '../agent/parrot.js';
+import { ScenarioAgent } from '../agent/scenario-agent.js';
 import { schemaProblems } from '../test-support/fixtures.js';
 import { SessionHarness } from '../test-support/session-harness.js';
 
@@ -112,6 +113,19 @@ describe('responses', () => {
     h.client({ type: 'output_audio_buffer.clear' });
     expect(h.first('output_audio_buffer.cleared').response_id).toBe(done.id);
     expect(h.first('conversation.item.truncated').item_id).toBe(done.output[0].id);
+  });
+
+  it('a response cancelled before any audio sends no output_audio_buffer events', async () => {
+    const agent = new ScenarioAgent({ name: 'slow', turns: [{ steps: [{ wait_ms: 1000 }, { say: 'Late.' }] }] });
+    const h = new SessionHarness({}, agent);
+    h.client(userText);
+    h.client({ type: 'response.create' });
+    await h.idle(200, false);
+    h.client({ type: 'response.cancel' });
+    await h.idle(1500, false);
+    expect(h.first('response.done').response).toMatchObject({ status: 'cancelled', output: [] });
+    expect(h.types().filter((t) => t.startsWith('output_audio_buffer'))).toEqual([]);
+    expect(h.first('response.done').response.usage.output_tokens).toBe(0);
   });
 
   it('max_output_tokens cuts the audio and ends incomplete', async () => {

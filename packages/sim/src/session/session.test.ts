@@ -154,6 +154,37 @@ describe('SimSession: session.update', () => {
     expect(updated?.session.audio.output.voice).toBe('alloy');
   });
 
+  it("accepts openai-agents-js's full default session.update and its tracing update", () => {
+    const h = new SessionHarness();
+    h.client({
+      type: 'session.update',
+      session: {
+        type: 'realtime',
+        model: 'gpt-realtime-2.1',
+        instructions: 'You are a helpful assistant.',
+        output_modalities: ['audio'],
+        audio: {
+          input: {
+            format: { type: 'audio/pcm', rate: 24000 },
+            noise_reduction: null,
+            transcription: { model: 'gpt-4o-mini-transcribe' },
+            turn_detection: { type: 'semantic_vad' },
+          },
+          output: { format: { type: 'audio/pcm', rate: 24000 }, voice: 'marin', speed: 1 },
+        },
+        tool_choice: 'auto',
+        tools: [{ type: 'function', name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }],
+      },
+    });
+    h.client({ type: 'session.update', session: { type: 'realtime', tracing: 'auto' } });
+    expect(h.ofType('error')).toEqual([]);
+    const [first, second] = h.ofType('session.updated');
+    expect(first?.session.audio.input.turn_detection).toEqual({ type: 'semantic_vad', eagerness: 'auto', create_response: true, interrupt_response: true });
+    expect(first?.session.model).toBe('gpt-realtime'); // the model is fixed when the session starts
+    expect(second?.session.tracing).toBe('auto');
+    expect(second?.session.tools).toHaveLength(1);
+  });
+
   it('applies silence_duration_ms to the next turn', async () => {
     const h = new SessionHarness({ audio: { input: { turn_detection: { type: 'server_vad', silence_duration_ms: 600 } } } });
     await h.feed(concat(tone(400, 0.3), silence(400), tone(400, 0.3), silence(700)));
