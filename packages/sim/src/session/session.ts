@@ -11,6 +11,7 @@ import type { RealtimeSession } from '../protocol/session-config.js';
 import { cachedPrefix, textTokens, type TokenSplit } from '../protocol/usage.js';
 import type { WireError } from '../protocol/wire-error.js';
 import { Conversation, contextTokens, type StoredItem } from './conversation.js';
+import { transcribe } from './input-transcription.js';
 import { ResponseRunner } from './response-runner.js';
 import { TimerBag } from './timers.js';
 import { type CommittedAudio, TurnDetector } from './turn-detector.js';
@@ -352,28 +353,11 @@ export class SimSession {
   #transcribe(stored: StoredItem): void {
     const transcription = this.#config.audio.input.transcription;
     if (!transcription) return;
-    const itemId = stored.item.id;
-    const ms = stored.voicedMs ?? 0;
-    const transcript = `(sim) ${(ms / 1000).toFixed(1)} s of speech`;
+    const events = transcribe(stored, transcription);
     this.timers.set(() => {
-      if (stored.item.type === 'message') stored.item.content = [{ type: 'input_audio', transcript }];
-      this.emit('conversation.item.input_audio_transcription.delta', { item_id: itemId, content_index: 0, delta: transcript });
-      const audioMs = stored.audio && stored.audioRate ? (stored.audio.length * 1000) / stored.audioRate : 0;
-      const usage = (transcription.model ?? '').startsWith('whisper')
-        ? { type: 'duration', seconds: Math.round(audioMs / 100) / 10 }
-        : {
-            type: 'tokens',
-            total_tokens: Math.ceil(audioMs / 100) + textTokens(transcript),
-            input_tokens: Math.ceil(audioMs / 100),
-            input_token_details: { text_tokens: 0, audio_tokens: Math.ceil(audioMs / 100) },
-            output_tokens: textTokens(transcript),
-          };
-      this.emit('conversation.item.input_audio_transcription.completed', {
-        item_id: itemId,
-        content_index: 0,
-        transcript,
-        usage,
-      });
+      if (stored.item.type === 'message') stored.item.content = [{ type: 'input_audio', transcript: events.transcript }];
+      this.emit('conversation.item.input_audio_transcription.delta', events.delta);
+      this.emit('conversation.item.input_audio_transcription.completed', events.completed);
     }, this.#transcriptionDelayMs);
   }
 
