@@ -66,6 +66,18 @@ export function fromZodError(error: z.ZodError, prefix: string, input: unknown):
     case 'too_small':
     case 'too_big': {
       const value = valueAt(input, issue.path);
+      if (issue.origin === 'array' || issue.origin === 'string') {
+        const kind = issue.origin;
+        const small = issue.code === 'too_small';
+        const bound = small ? issue.minimum : issue.maximum;
+        const length = Array.isArray(value) || typeof value === 'string' ? value.length : 0;
+        const what = kind === 'array' ? 'an array' : 'a string';
+        return invalidRequest(
+          `${kind}_${small ? 'below_min' : 'above_max'}_length`,
+          `Invalid '${path}': ${kind} too ${small ? 'short' : 'long'}. Expected ${what} with ${small ? 'minimum' : 'maximum'} length ${String(bound)}, but got ${what} with length ${length} instead.`,
+          path,
+        );
+      }
       const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
       const kind = Number.isInteger(value) ? 'integer' : 'decimal';
       const dir = issue.code === 'too_small' ? 'below_min' : 'above_max';
