@@ -19,6 +19,13 @@ describe('input transcription stand-in', () => {
     });
   });
 
+  it('logprobs when the session includes them', () => {
+    const { delta, completed } = transcribe(item, { model: 'gpt-4o-transcribe' }, true);
+    expect(completed.logprobs).toEqual(delta.logprobs);
+    expect((completed.logprobs as Array<{ token: string }>).map((l) => l.token).join('')).toBe(completed.transcript);
+    expect(transcribe(item, { model: 'gpt-4o-transcribe' }).completed.logprobs).toBeUndefined();
+  });
+
   it('gpt-4o-*-transcribe: token usage shaped like the official example', () => {
     const { completed } = transcribe(item, { model: 'gpt-4o-mini-transcribe' });
     const official = gaFixture.server_events.find((e) => e.event_type === 'conversation.item.input_audio_transcription.completed')?.example as {

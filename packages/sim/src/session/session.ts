@@ -353,7 +353,7 @@ export class SimSession {
   #transcribe(stored: StoredItem): void {
     const transcription = this.#config.audio.input.transcription;
     if (!transcription) return;
-    const events = transcribe(stored, transcription);
+    const events = transcribe(stored, transcription, this.#config.include?.includes('item.input_audio_transcription.logprobs') ?? false);
     this.timers.set(() => {
       if (stored.item.type === 'message') stored.item.content = [{ type: 'input_audio', transcript: events.transcript }];
       this.emit('conversation.item.input_audio_transcription.delta', events.delta);
