@@ -20,6 +20,8 @@ export class ScenarioAgent implements Agent {
   #next = 0;
   #pending: ScenarioStep[] = [];
   #last: ScenarioStep[] = [];
+  /** The whole turn a pending remainder belongs to, and how many calls the conversation had when it was planned. */
+  #turn: { steps: ScenarioStep[]; callsBefore: number } | undefined;
 
   constructor(scenario: Scenario) {
     this.#scenario = scenario;
@@ -33,7 +35,12 @@ export class ScenarioAgent implements Agent {
   /** @inheritdoc */
   respond(context: AgentContext): ResponsePlan {
     let steps: ScenarioStep[];
-    if (this.#pending.length > 0) {
+    if (this.#pending.length > 0 && this.#turn && countCalls(context.items) === this.#turn.callsBefore) {
+      // The response that was to make the call was cancelled (barge-in, response.cancel)
+      // before the call reached the conversation: answer with the whole turn again rather
+      // than speak about a tool output that never came.
+      steps = this.#turn.steps;
+    } else if (this.#pending.length > 0) {
       steps = this.#pending;
     } else if (this.#next < this.#scenario.turns.length) {
       steps = this.#scenario.turns[this.#next]?.steps ?? [];
@@ -49,6 +56,7 @@ export class ScenarioAgent implements Agent {
     const callIndex = steps.findIndex((s) => 'call' in s);
     const now = callIndex >= 0 ? steps.slice(0, callIndex + 1) : steps;
     this.#pending = callIndex >= 0 ? steps.slice(callIndex + 1) : [];
+    this.#turn = callIndex >= 0 ? { steps, callsBefore: countCalls(context.items) } : undefined;
     return { steps: this.#plan(now, context) };
   }
 
@@ -108,6 +116,10 @@ export function render(text: string, items: readonly StoredItem[]): string {
     }
     return typeof value === 'string' ? value : JSON.stringify(value);
   });
+}
+
+function countCalls(items: readonly StoredItem[]): number {
+  return items.filter((s) => s.item.type === 'function_call').length;
 }
 
 function lastToolOutput(items: readonly StoredItem[]): string {

@@ -51,6 +51,26 @@ describe('scenario files', () => {
 });
 
 describe('scenario runner', () => {
+  it('a turn whose response was cancelled before its call step is answered again from the start', async () => {
+    const h = new SessionHarness({ audio: { input: { turn_detection: null } } }, new ScenarioAgent(loadShippedScenario('tool-call')));
+    h.client(say('What is the weather in Paris?'));
+    h.client({ type: 'response.create' });
+    // Cancel while "Let me check the weather for you." is still being generated: no call yet.
+    await h.tick();
+    h.client({ type: 'response.cancel' });
+    await h.idle(2000, false);
+    expect(h.first('response.done').response.status).toBe('cancelled');
+    expect(h.ofType('response.function_call_arguments.done')).toEqual([]);
+    // The next response starts the turn over and makes the call; it does not speak about an output that never came.
+    h.client({ type: 'response.create' });
+    await h.idle(6000, false);
+    const second = h.ofType('response.done')[1]!.response;
+    expect(second.status).toBe('completed');
+    expect(second.output.map((o: { type: string }) => o.type)).toEqual(['message', 'function_call']);
+    const said = h.ofType('response.output_audio_transcript.done').map((e) => e.transcript);
+    expect(said.join(' ')).not.toContain('degrees');
+  });
+
   it('tool-call round trip (the guide\'s sequence): say + function call, then speak using the output', async () => {
     const h = new SessionHarness({}, new ScenarioAgent(loadShippedScenario('tool-call')));
     const [update, userMessage] = guideFixture.sequence.filter((s) => s.direction === 'client->server').map((s) => s.event ?? {});
