@@ -115,6 +115,8 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
   const clock = new AudioClock();
   const timers = new TimerBag();
   const calls = new Map<string, Call>();
+  /** Sessions whose SDP answer is still being prepared (not yet in `calls`). */
+  const settingUp = new Set<SimSession>();
   const keys = new KeyStore();
   const started = Date.now();
   let sessionsTotal = 0;
@@ -136,7 +138,10 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     return defaultScenario ? new ScenarioAgent(defaultScenario) : new ParrotAgent();
   };
 
+  let closing: Promise<void> | undefined;
+
   const startCall = async (offerSdp: string, config: RealtimeSession, call: CallOptions) => {
+    if (closing) throw new SimError('closed', 'The sim is closing.');
     const callId = newRtcCallId();
     let peer: SimPeer | undefined;
     const session = new SimSession({
@@ -158,6 +163,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
       });
       session.close('session_expired');
     }, options.maxSessionMs ?? 3_600_000);
+    settingUp.add(session);
     try {
       peer = await SimPeer.answer(
         offerSdp,
@@ -185,8 +191,14 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     } catch (error) {
       session.close('setup_failed');
       throw error;
+    } finally {
+      settingUp.delete(session);
     }
-    if (session.closed) throw new SimError('closed', 'The sim is closing.');
+    if (session.closed) {
+      // The sim was closed while this answer was being prepared.
+      peer.close();
+      throw new SimError('closed', 'The sim is closing.');
+    }
     calls.set(callId, { session, peer });
     sessionsTotal += 1;
     logger.info('call started', { call: callId, session: session.id, scenario: call.scenario ?? defaultScenario?.name ?? 'parrot' });
@@ -222,13 +234,13 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
   const urlHost = host.includes(':') ? `[${host}]` : host;
   logger.info('listening', { url: `http://${urlHost}:${bound}` });
 
-  let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${bound}`,
     port: bound,
     stats,
     close: () => {
       closing ??= (async () => {
+        for (const session of [...settingUp]) session.close('server_closed');
         for (const call of [...calls.values()]) call.session.close('server_closed');
         calls.clear();
         timers.close();

@@ -44,8 +44,8 @@ export function resampleLinear(input: Int16Array, from: number, to: number): Int
 /**
  * 16 kHz → 48 kHz (exactly 3× the samples), for playback on the wrtc audio
  * source. Same result as `resampleLinear(input, 16000, 48000)`, with an
- * integer-step loop (it runs on the audio thread's event loop, so it is kept
- * cheap: about 0.2 ms per second of audio).
+ * integer-step loop (it runs on the event loop that also paces the audio,
+ * so it is kept cheap).
  */
 export function upsample16kTo48k(input: Int16Array): Int16Array {
   const out = new Int16Array(input.length * 3);
@@ -53,9 +53,10 @@ export function upsample16kTo48k(input: Int16Array): Int16Array {
     const a = input[i] ?? 0;
     const b = i + 1 < input.length ? (input[i + 1] ?? a) : a;
     const o = i * 3;
+    // Integer arithmetic; assigning to an Int16Array truncates toward zero.
     out[o] = a;
-    out[o + 1] = Math.round(a + (b - a) / 3);
-    out[o + 2] = Math.round(a + ((b - a) * 2) / 3);
+    out[o + 1] = (2 * a + b) / 3;
+    out[o + 2] = (a + 2 * b) / 3;
   }
   return out;
 }

@@ -9,13 +9,23 @@ const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 export function base62(length: number): string {
   let out = '';
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte >= 248) continue; // 248 = 62 * 4: keep the distribution uniform
-      out += BASE62[byte % 62];
-      if (out.length === length) break;
-    }
+    const byte = nextRandomByte();
+    if (byte >= 248) continue; // 248 = 62 * 4: keep the distribution uniform
+    out += BASE62[byte % 62];
   }
   return out;
+}
+
+/** Random bytes are fetched 4 KiB at a time: one id per event must stay cheap. */
+let pool = new Uint8Array(0);
+let poolIndex = 0;
+
+function nextRandomByte(): number {
+  if (poolIndex >= pool.length) {
+    pool = randomBytes(4096);
+    poolIndex = 0;
+  }
+  return pool[poolIndex++] ?? 0;
 }
 
 /** `event_` + 21 base62 characters, as the service's server events. */
