@@ -10,7 +10,11 @@ export type SimErrorCode =
   | 'rtc_unavailable'
   | 'rtc_failed'
   | 'invalid_offer'
-  | 'closed';
+  | 'closed'
+  // `@rtvoice/sim/testing` client:
+  | 'sdp_rejected'
+  | 'timeout'
+  | 'event_missing';
 
 /**
  * The one error class of `@rtvoice/sim`. `code` is stable and safe to switch on;

@@ -1,4 +1,5 @@
 import { OutputAudioQueue } from '../audio/output-queue.js';
+import { SimError } from '../errors.js';
 import { rms } from '../audio/level.js';
 import { AudioClock } from '../rtc/audio-clock.js';
 import { loadWrtc } from '../rtc/wrtc.js';
@@ -77,7 +78,7 @@ export class TestClient {
   /** The first event of a type (throws when there is none). */
   first(type: string): ReceivedEvent {
     const found = this.ofType(type)[0];
-    if (!found) throw new Error(`no ${type} event`);
+    if (!found) throw new SimError('event_missing', `No ${type} event was received.`);
     return found;
   }
 
@@ -97,7 +98,7 @@ export class TestClient {
       const poll = setInterval(() => attempt(), 20);
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}. Got: ${this.events.map((e) => e.type).join(', ')}`));
+        reject(new SimError('timeout', `Timed out after ${timeoutMs} ms waiting for ${what}. Got: ${this.events.map((e) => e.type).join(', ')}`));
       }, timeoutMs);
       const cleanup = (): void => {
         clearInterval(poll);
@@ -198,14 +199,14 @@ export class TestClient {
 /**
  * Connects a {@link TestClient} and waits for `session.created`.
  *
- * @throws Error when the SDP POST is not answered with 201.
+ * @throws SimError `sdp_rejected` when the SDP POST is not answered with 201, `timeout` when `session.created` does not come.
  */
 export async function connectTestClient(baseUrl: string, options: TestClientOptions = {}): Promise<TestClient> {
   const client = new TestClient();
   const res = await client.connect(baseUrl, options);
   if (res.status !== 201) {
     client.close();
-    throw new Error(`SDP POST failed: ${res.status} ${await res.text()}`);
+    throw new SimError('sdp_rejected', `SDP POST failed: ${res.status} ${await res.text()}`);
   }
   await client.waitFor('session.created');
   return client;
