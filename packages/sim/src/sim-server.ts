@@ -150,7 +150,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
       transport: { send: (text) => peer?.send(text), close: () => peer?.close() },
       logger,
       generationSpeed,
-      ...(call.beta ? { dialect: new BetaDialect() } : {}),
+      ...(call.beta ? { dialect: new BetaDialect(call.betaTemperature) } : {}),
       onClose: () => calls.delete(callId),
     });
     installEarlyFaults(session, call.faults);

@@ -53,6 +53,7 @@ export async function handleBetaSessions(
   const ttl = faults.keyTtlSeconds ?? secret?.expires_after.seconds ?? BETA_KEY_TTL_SECONDS;
   const record = ctx.keys.mint(ttl, session, {
     beta: true,
+    betaTemperature: dialect.temperature,
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.scenario ? { scenario: options.scenario } : {}),
   });

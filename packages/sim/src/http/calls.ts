@@ -106,6 +106,7 @@ export async function handleCalls(
       faults,
       ...(scenario ? { scenario } : {}),
       beta: endpoint === 'beta' || key?.beta === true,
+      ...(key?.betaTemperature !== undefined ? { betaTemperature: key.betaTemperature } : {}),
     });
     res.writeHead(201, {
       ...corsHeaders(req),

@@ -10,6 +10,8 @@ export interface CallOptions {
   scenario?: string;
   /** Speak the beta event dialect. */
   beta: boolean;
+  /** Beta `temperature` from the minting request. */
+  betaTemperature?: number;
 }
 
 /** What the HTTP handlers need from the server. */

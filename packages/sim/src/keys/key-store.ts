@@ -15,6 +15,8 @@ export interface KeyRecord {
   scenario?: string;
   /** Minted through the beta endpoint (sessions then speak the beta dialect). */
   beta?: boolean;
+  /** Beta `temperature` given at minting. */
+  betaTemperature?: number;
 }
 
 /** Result of {@link KeyStore.lookup}. */
@@ -35,7 +37,7 @@ export class KeyStore {
   }
 
   /** Mints a key valid for `ttlSeconds`. */
-  mint(ttlSeconds: number, session: RealtimeSession, extra: Pick<KeyRecord, 'faults' | 'scenario' | 'beta'> = {}): KeyRecord {
+  mint(ttlSeconds: number, session: RealtimeSession, extra: Pick<KeyRecord, 'faults' | 'scenario' | 'beta' | 'betaTemperature'> = {}): KeyRecord {
     this.#purge();
     const record: KeyRecord = {
       value: newEphemeralKey(),

@@ -37,7 +37,17 @@ const FORMAT_TO_GA: Record<string, AudioFormat> = {
  * session itself stays GA inside.
  */
 export class BetaDialect {
-  #temperature = 0.8;
+  #temperature: number;
+
+  /** @param temperature - The beta `temperature` echoed in sessions and responses (default 0.8). */
+  constructor(temperature = 0.8) {
+    this.#temperature = temperature;
+  }
+
+  /** The current beta `temperature` (accepted and echoed; it changes nothing in the sim). */
+  get temperature(): number {
+    return this.#temperature;
+  }
 
   /** Converts one outgoing GA event; `null` means "do not send". */
   toClient(event: Record<string, unknown>): Record<string, unknown> | null {
@@ -45,7 +55,9 @@ export class BetaDialect {
     if (GA_ONLY.has(type)) return null;
     const out: Record<string, unknown> = { ...event, type: RENAMES[type] ?? type };
     if (out.session && typeof out.session === 'object') out.session = this.session(out.session as RealtimeSession);
-    if (out.response && typeof out.response === 'object') out.response = betaResponse(out.response as Record<string, unknown>);
+    if (out.response && typeof out.response === 'object') {
+      out.response = betaResponse(out.response as Record<string, unknown>, this.#temperature);
+    }
     if (out.item && typeof out.item === 'object') out.item = betaItem(out.item as Record<string, unknown>);
     return out;
   }
@@ -145,7 +157,7 @@ export class BetaDialect {
   }
 }
 
-function betaResponse(r: Record<string, unknown>): Record<string, unknown> {
+function betaResponse(r: Record<string, unknown>, temperature: number): Record<string, unknown> {
   const { output_modalities, audio, usage, output, ...rest } = r as {
     output_modalities?: string[];
     audio?: { output?: { format?: AudioFormat; voice?: unknown } };
@@ -158,7 +170,7 @@ function betaResponse(r: Record<string, unknown>): Record<string, unknown> {
     modalities: output_modalities?.includes('audio') ? ['audio', 'text'] : ['text'],
     voice: audio?.output?.voice,
     output_audio_format: audio?.output?.format ? FORMAT_TO_BETA[audio.output.format.type] : 'pcm16',
-    temperature: 0.8,
+    temperature,
     usage: usage ? betaUsage(usage) : null,
   };
 }

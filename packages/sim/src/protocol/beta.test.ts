@@ -44,13 +44,13 @@ describe('beta compatibility', () => {
 
   it('POST /v1/realtime?model= speaks beta event names and shapes', async () => {
     sim = await startSim({ generationSpeed: 10 });
-    const minted = (await (await fetch(`${sim.url}/v1/realtime/sessions`, { method: 'POST', body: '{"model":"gpt-4o-realtime-preview"}' })).json()) as {
+    const minted = (await (await fetch(`${sim.url}/v1/realtime/sessions`, { method: 'POST', body: '{"model":"gpt-4o-realtime-preview","temperature":0.7}' })).json()) as {
       client_secret: { value: string };
     };
     const client = await connectTestClient(sim.url, { key: minted.client_secret.value, path: '/v1/realtime?model=gpt-4o-realtime-preview' });
     clients.push(client);
     const created = client.first('session.created');
-    expect(created.session).toMatchObject({ object: 'realtime.session', input_audio_format: 'pcm16', modalities: ['audio', 'text'] });
+    expect(created.session).toMatchObject({ object: 'realtime.session', input_audio_format: 'pcm16', modalities: ['audio', 'text'], temperature: 0.7 });
 
     // The recorded beta error: an unknown key under input_audio_transcription.
     client.send({ type: 'session.update', event_id: 'evt_nAh8N2BDAnkzVHMeH', session: { input_audio_transcription: { enabled: true } } });
@@ -73,7 +73,7 @@ describe('beta compatibility', () => {
     for (const gaOnly of ['conversation.item.added', 'conversation.item.done', 'response.output_audio.done', 'response.output_audio_transcript.delta']) {
       expect(types).not.toContain(gaOnly);
     }
-    expect(done.response).toMatchObject({ status: 'completed', modalities: ['audio', 'text'], output_audio_format: 'pcm16', voice: 'alloy' });
+    expect(done.response).toMatchObject({ status: 'completed', modalities: ['audio', 'text'], output_audio_format: 'pcm16', voice: 'alloy', temperature: 0.7 });
     expect(done.response.output[0].content[0].type).toBe('audio');
     expect(done.response.usage.input_token_details.image_tokens).toBeUndefined();
   });
