@@ -5,7 +5,7 @@ import { betaSessionsRequest } from '../protocol/beta-schema.js';
 import { newSessionId } from '../protocol/ids.js';
 import { DEFAULT_MODEL, defaultSession, mergeSession } from '../protocol/session-config.js';
 import { fromZodError, invalidRequest } from '../protocol/wire-error.js';
-import { readBody } from './body.js';
+import { readOptionalJson } from './body.js';
 import { INVALID_JSON_BODY } from './client-secrets.js';
 import type { SimContext } from './context.js';
 import { applyHttpFault } from './http-faults.js';
@@ -31,15 +31,8 @@ export async function handleBetaSessions(
     { name: 'global', spec: ctx.globalFaults },
     { name: 'request', spec: options.faults },
   ])) return;
-  const text = (await readBody(req)).toString('utf8');
-  let raw: unknown = {};
-  if (text.trim()) {
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      return sendError(req, res, 400, INVALID_JSON_BODY);
-    }
-  }
+  const raw = await readOptionalJson(req);
+  if (raw === undefined) return sendError(req, res, 400, INVALID_JSON_BODY);
   const parsed = betaSessionsRequest.safeParse(raw);
   if (!parsed.success) return sendError(req, res, 400, fromZodError(parsed.error, '', raw));
   if (options.scenario && !ctx.hasScenario(options.scenario)) {

@@ -25,6 +25,20 @@ export function readBody(req: IncomingMessage, maxBytes = 1_000_000): Promise<Bu
 }
 
 /** The media type of a request, lower-cased, without parameters. */
+/**
+ * Reads a request body that may be empty (then `{}`) or JSON. Resolves
+ * `undefined` when it is not valid JSON.
+ */
+export async function readOptionalJson(req: IncomingMessage): Promise<unknown> {
+  const text = (await readBody(req)).toString('utf8');
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 export function mediaType(req: IncomingMessage): string {
   return String(req.headers['content-type'] ?? '')
     .split(';')[0]!

@@ -4,7 +4,7 @@ import { newSessionId } from '../protocol/ids.js';
 import { DEFAULT_MODEL, defaultSession, mergeSession } from '../protocol/session-config.js';
 import { clientSecretRequest } from '../protocol/session-schema.js';
 import { fromZodError, invalidRequest } from '../protocol/wire-error.js';
-import { readBody } from './body.js';
+import { readOptionalJson } from './body.js';
 import type { SimContext } from './context.js';
 import { applyHttpFault } from './http-faults.js';
 import type { RequestOptions } from './request-options.js';
@@ -36,16 +36,8 @@ export async function handleClientSecrets(
     { name: 'global', spec: ctx.globalFaults },
     { name: 'request', spec: options.faults },
   ])) return;
-  const text = (await readBody(req)).toString('utf8');
-  let raw: unknown = {};
-  if (text.trim()) {
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      sendError(req, res, 400, INVALID_JSON_BODY);
-      return;
-    }
-  }
+  const raw = await readOptionalJson(req);
+  if (raw === undefined) return sendError(req, res, 400, INVALID_JSON_BODY);
   const parsed = clientSecretRequest.safeParse(raw);
   if (!parsed.success) {
     sendError(req, res, 400, fromZodError(parsed.error, '', raw));
