@@ -62,6 +62,8 @@ export interface RtvoiceErrorOptions {
   serverError?: RealtimeErrorDetail;
   /** Whether trying the same operation again may succeed. */
   retryable?: boolean;
+  /** How long the server asked to wait before retrying (from `Retry-After`), in ms. */
+  retryAfterMs?: number;
 }
 
 const RETRYABLE: ReadonlySet<RtvoiceErrorCode> = new Set([
@@ -95,6 +97,8 @@ export class RtvoiceError extends Error {
   readonly serverError: RealtimeErrorDetail | undefined;
   /** Whether retrying the operation may succeed. */
   readonly retryable: boolean;
+  /** How long the server asked to wait before retrying (from `Retry-After`), in ms, when it said. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(code: RtvoiceErrorCode, message: string, options: RtvoiceErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -102,6 +106,7 @@ export class RtvoiceError extends Error {
     this.status = options.status;
     this.serverError = options.serverError;
     this.retryable = options.retryable ?? RETRYABLE.has(code);
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

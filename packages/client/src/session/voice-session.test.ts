@@ -165,6 +165,20 @@ describe('VoiceSession failures', () => {
     await vi.waitFor(() => expect(micTracks[0]?.readyState).toBe('ended'));
   });
 
+  it('keeps the token endpoint error code in the message and its Retry-After', async () => {
+    const fetch = vi.fn(
+      async () =>
+        new Response(JSON.stringify({ error: { code: 'rate_limited', message: 'Too many keys requested. Try again later.' } }), {
+          status: 429,
+          headers: { 'Retry-After': '30' },
+        }),
+    );
+    const { session } = setup({ fetch: fetch as never });
+    const err = await session.connect().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'token_fetch_failed', status: 429, retryable: true, retryAfterMs: 30_000 });
+    expect((err as Error).message).toBe('The token endpoint answered 429 (rate_limited): Too many keys requested. Try again later.');
+  });
+
   it('reports a token endpoint that cannot be reached', async () => {
     const fetch = vi.fn(async () => {
       throw new TypeError('Failed to fetch');

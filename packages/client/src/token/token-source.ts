@@ -61,11 +61,14 @@ export async function fetchToken(
     json = undefined;
   }
   if (!res.ok) {
-    const detail = (json as { error?: { message?: unknown } } | undefined)?.error?.message;
-    const suffix = typeof detail === 'string' && detail ? `: ${redactSecrets(detail)}` : '.';
-    throw new RtvoiceError('token_fetch_failed', `The token endpoint answered ${res.status}${suffix}`, {
+    const error = (json as { error?: { message?: unknown; code?: unknown } } | undefined)?.error;
+    const code = typeof error?.code === 'string' && /^[a-z0-9_]{1,64}$/.test(error.code) ? ` (${error.code})` : '';
+    const suffix = typeof error?.message === 'string' && error.message ? `: ${redactSecrets(error.message)}` : '.';
+    const retryAfterMs = retryAfterOf(res.headers);
+    throw new RtvoiceError('token_fetch_failed', `The token endpoint answered ${res.status}${code}${suffix}`, {
       status: res.status,
       retryable: res.status === 429 || res.status >= 500,
+      ...(retryAfterMs !== undefined && { retryAfterMs }),
     });
   }
   const parsed = z.safeParse(tokenResponse, json);
@@ -79,6 +82,12 @@ export async function fetchToken(
   const expiresAt = parsed.data.expires_at ?? parsed.data.client_secret?.expires_at;
   const callsUrl = parsed.data.calls_url ? new URL(parsed.data.calls_url, res.url || globalThis.location?.href).href : fallbackCallsUrl;
   return expiresAt === undefined ? { value, callsUrl } : { value, expiresAt, callsUrl };
+}
+
+/** `Retry-After` in ms (delay-seconds form only), when present and sane. */
+function retryAfterOf(headers: Headers): number | undefined {
+  const raw = headers.get('Retry-After')?.trim();
+  return raw && /^\d{1,6}$/.test(raw) ? Number(raw) * 1000 : undefined;
 }
 
 /** Runs a {@link TokenProvider} and normalises what it returns. */
