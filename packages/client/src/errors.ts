@@ -11,7 +11,7 @@
  * | `mic_permission_denied` | The user or the browser refused microphone access. |
  * | `mic_not_found` | No microphone matches the request. |
  * | `mic_in_use` | The microphone exists but cannot be opened (busy or hardware error). |
- * | `mic_failed` | Any other `getUserMedia` failure. |
+ * | `mic_failed` | Any other `getUserMedia` failure, or the mic track ended by itself mid-session. |
  * | `sdp_rejected` | The Realtime endpoint refused the SDP offer (status and server message in the text). |
  * | `network_error` | The SDP exchange could not reach the Realtime endpoint. |
  * | `ice_failed` | The peer connection failed or stayed disconnected. |

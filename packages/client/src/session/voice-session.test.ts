@@ -5,15 +5,21 @@ import type { ClientEvents, StateChangeEvent, TranscriptEvent } from '../events.
 import { FakeTransport } from '../testing/fake-transport.js';
 import { VoiceSession } from './voice-session.js';
 
-interface FakeTrack {
-  kind: 'audio';
-  readyState: 'live' | 'ended';
-  stop: () => void;
+/** A microphone track: stop() ends it silently; endBySource() is the device going away. */
+class FakeTrack extends EventTarget {
+  readonly kind = 'audio';
+  readyState: 'live' | 'ended' = 'live';
+  stop(): void {
+    this.readyState = 'ended';
+  }
+  endBySource(): void {
+    this.readyState = 'ended';
+    this.dispatchEvent(new Event('ended'));
+  }
 }
 
 function fakeTrack(): FakeTrack {
-  const track: FakeTrack = { kind: 'audio', readyState: 'live', stop: () => (track.readyState = 'ended') };
-  return track;
+  return new FakeTrack();
 }
 
 let micTracks: FakeTrack[] = [];
@@ -220,6 +226,16 @@ describe('VoiceSession failures', () => {
     expect(errors.map((e) => e.code)).toEqual(['data_channel_closed']);
     expect(micTracks[0]!.readyState).toBe('ended');
     expect(() => session.send({ type: 'response.create' })).toThrow(/connected session/);
+  });
+
+  it('reports a microphone that stops by itself as mic_failed, and not its own stop()', async () => {
+    const { session, errors } = setup();
+    await session.connect();
+    micTracks[0]!.endBySource();
+    expect(errors.map((e) => e.code)).toEqual(['mic_failed']);
+    session.disconnect();
+    micTracks[0]!.dispatchEvent(new Event('ended'));
+    expect(errors).toHaveLength(1);
   });
 
   it('throws invalid_options before any side effect', () => {

@@ -179,6 +179,13 @@ export class VoiceSession {
       });
       const [token, mic] = await untilAborted(Promise.all([tokenP, micP]), signal);
 
+      // A track that ends by itself (device unplugged, permission revoked) leaves the
+      // agent deaf: say so. Calling stop() ourselves does not fire 'ended'.
+      const onMicEnded = () => {
+        if (!live.released) this.#events.emit('error', new RtvoiceError('mic_failed', 'The microphone stopped (unplugged, or access was revoked).'));
+      };
+      mic.track.addEventListener('ended', onMicEnded);
+      live.onRelease(() => mic.track.removeEventListener('ended', onMicEnded));
       live.remote = new RemoteAudio(this.#options.audioElement);
       const transport = (this.#options.transport ?? (() => new WebRtcTransport({ ...(this.#options.fetch && { fetch: this.#options.fetch }) })))();
       live.transport = transport;
