@@ -1,26 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { synthesizeVoice } from './audio/synth.js';
 import { EVENT_ID_PATTERN } from './protocol/ids.js';
-import { startSim, type SimServer } from './sim-server.js';
-import { connectTestClient, type TestClient } from './testing/rtc-client.js';
+import { startSim } from './sim-server.js';
+import { connectTestClient } from './testing/rtc-client.js';
+import { useSimCleanup } from './test-support/sim-cleanup.js';
 
-let sim: SimServer | undefined;
-const clients: TestClient[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await sim?.close();
-  sim = undefined;
-});
+const fx = useSimCleanup();
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('sim over real WebRTC (wrtc client on loopback)', () => {
   it('detects a spoken turn, parrots it back in GA order, and the audio arrives', async () => {
-    sim = await startSim();
+    fx.sim = await startSim();
     const t0 = performance.now();
-    const client = await connectTestClient(sim.url);
-    clients.push(client);
+    const client = await connectTestClient(fx.sim.url);
+    fx.clients.push(client);
     expect(performance.now() - t0).toBeLessThan(3000);
     expect(client.events[0]?.type).toBe('session.created');
     expect(client.callId).toMatch(/^rtc_/);
@@ -68,11 +62,11 @@ describe('sim over real WebRTC (wrtc client on loopback)', () => {
   }, 30_000);
 
   it('runs several sessions at once, isolated, and cleans up when clients go away', async () => {
-    sim = await startSim({ disconnectGraceMs: 300 });
-    const a = await connectTestClient(sim.url);
-    const b = await connectTestClient(sim.url);
-    clients.push(a, b);
-    expect(sim.stats().sessions).toBe(2);
+    fx.sim = await startSim({ disconnectGraceMs: 300 });
+    const a = await connectTestClient(fx.sim.url);
+    const b = await connectTestClient(fx.sim.url);
+    fx.clients.push(a, b);
+    expect(fx.sim.stats().sessions).toBe(2);
     expect(a.events[0]?.session).not.toEqual(b.events[0]?.session);
     a.speak(synthesizeVoice('only the first client speaks'));
     await a.waitFor('response.done', undefined, 10_000);
@@ -80,12 +74,12 @@ describe('sim over real WebRTC (wrtc client on loopback)', () => {
     expect(b.ofType('input_audio_buffer.speech_started')).toHaveLength(0);
     expect(b.ofType('response.created')).toHaveLength(0);
     a.close();
-    await b.waitUntil(() => sim?.stats().sessions === 1, 5000, 'session a cleaned up');
+    await b.waitUntil(() => fx.sim?.stats().sessions === 1, 5000, 'session a cleaned up');
     b.close();
     await new Promise<void>((resolve, reject) => {
       const t0 = Date.now();
       const poll = setInterval(() => {
-        if (sim?.stats().sessions === 0) {
+        if (fx.sim?.stats().sessions === 0) {
           clearInterval(poll);
           resolve();
         } else if (Date.now() - t0 > 5000) {
@@ -94,6 +88,6 @@ describe('sim over real WebRTC (wrtc client on loopback)', () => {
         }
       }, 20);
     });
-    expect(sim.stats().audio.outputs).toBe(0);
+    expect(fx.sim.stats().audio.outputs).toBe(0);
   }, 30_000);
 });

@@ -1,20 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startSim, type SimServer } from '../sim-server.js';
+import { describe, expect, it } from 'vitest';
+import { startSim } from '../sim-server.js';
 import { errorsFixture } from '../test-support/fixtures.js';
-import { connectTestClient, type TestClient } from '../testing/rtc-client.js';
+import { connectTestClient } from '../testing/rtc-client.js';
+import { useSimCleanup } from '../test-support/sim-cleanup.js';
 
-let sim: SimServer | undefined;
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await sim?.close();
-  sim = undefined;
-});
+const fx = useSimCleanup();
 
 describe('beta compatibility', () => {
   it('POST /v1/realtime/sessions mints a key inside the beta session object (1 minute by default)', async () => {
-    sim = await startSim();
-    const res = await fetch(`${sim.url}/v1/realtime/sessions`, {
+    fx.sim = await startSim();
+    const res = await fetch(`${fx.sim.url}/v1/realtime/sessions`, {
       method: 'POST',
       headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-4o-realtime-preview-2025-06-03', voice: 'verse', modalities: ['audio', 'text'] }),
@@ -37,18 +32,18 @@ describe('beta compatibility', () => {
     expect(ttl).toBeGreaterThanOrEqual(59);
     expect(ttl).toBeLessThanOrEqual(60);
     expect(body.audio).toBeUndefined();
-    const bad = await fetch(`${sim.url}/v1/realtime/sessions`, { method: 'POST', body: JSON.stringify({ output_modalities: ['audio'] }) });
+    const bad = await fetch(`${fx.sim.url}/v1/realtime/sessions`, { method: 'POST', body: JSON.stringify({ output_modalities: ['audio'] }) });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('unknown_parameter');
   });
 
   it('POST /v1/realtime?model= speaks beta event names and shapes', async () => {
-    sim = await startSim({ generationSpeed: 10 });
-    const minted = (await (await fetch(`${sim.url}/v1/realtime/sessions`, { method: 'POST', body: '{"model":"gpt-4o-realtime-preview","temperature":0.7}' })).json()) as {
+    fx.sim = await startSim({ generationSpeed: 10 });
+    const minted = (await (await fetch(`${fx.sim.url}/v1/realtime/sessions`, { method: 'POST', body: '{"model":"gpt-4o-realtime-preview","temperature":0.7}' })).json()) as {
       client_secret: { value: string };
     };
-    const client = await connectTestClient(sim.url, { key: minted.client_secret.value, path: '/v1/realtime?model=gpt-4o-realtime-preview' });
-    clients.push(client);
+    const client = await connectTestClient(fx.sim.url, { key: minted.client_secret.value, path: '/v1/realtime?model=gpt-4o-realtime-preview' });
+    fx.clients.push(client);
     const created = client.first('session.created');
     expect(created.session).toMatchObject({ object: 'realtime.session', input_audio_format: 'pcm16', modalities: ['audio', 'text'], temperature: 0.7 });
 
