@@ -9,6 +9,5 @@ export default defineConfig({
       entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
       formats: ['es'],
     },
-    rollupOptions: { external: ['eventemitter3', /^zod/] },
   },
 });

@@ -21,7 +21,13 @@
  * | `malformed_event` | A data-channel frame was not valid JSON or did not match its event schema. The session goes on. |
  * | `server_error` | The server sent an `error` event (details in `serverError`). The session goes on. |
  * | `autoplay_blocked` | The browser refused to start remote audio playback without a user gesture. |
+ * | `audio_playback_failed` | The model's voice could not be played for another reason than autoplay (no supported output, a device error). |
  * | `listener_error` | One of your event listeners threw; the error is in `cause`. |
+ * | `tool_failed` | A tool's `execute` threw, its arguments were not JSON, or the model called a tool you did not declare. The model is told; the session goes on. |
+ * | `tool_timeout` | A tool did not finish within `toolTimeoutMs`. The model is told; the session goes on. |
+ * | `budget_exceeded` | The session's cost passed `budget.maxUsd`. |
+ * | `unsupported` | The browser lacks the feature a method needs (for example `setSinkId` for `setOutputDevice()`). |
+ * | `reconnect_failed` | The connection was lost and every reconnection attempt failed (the last failure is in `cause`). |
  */
 export type RtvoiceErrorCode =
   | 'invalid_options'
@@ -41,7 +47,13 @@ export type RtvoiceErrorCode =
   | 'malformed_event'
   | 'server_error'
   | 'autoplay_blocked'
-  | 'listener_error';
+  | 'audio_playback_failed'
+  | 'listener_error'
+  | 'tool_failed'
+  | 'tool_timeout'
+  | 'budget_exceeded'
+  | 'unsupported'
+  | 'reconnect_failed';
 
 /** The body of a Realtime `error` server event, as sent by the service. */
 export interface RealtimeErrorDetail {

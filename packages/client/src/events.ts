@@ -1,6 +1,27 @@
+import type { AudioDevices } from './audio/devices.js';
 import type { RtvoiceError } from './errors.js';
 import type { RealtimeUsage, ServerEvent } from './protocol/server-events.js';
+import type { HistoryItem } from './session/history.js';
+import type { ConnectMetrics, TurnMetrics } from './session/metrics.js';
+import type { InterruptedEvent, Speaker } from './session/turns.js';
+import type { UsageTotals } from './session/usage.js';
 import type { ConnectionState } from './state.js';
+import type { ToolCallEvent, ToolErrorEvent, ToolResultEvent } from './tools/tool-runner.js';
+
+/** Payload of `historyChange`. */
+export interface HistoryChangeEvent {
+  /** The whole conversation, as `session.history` returns it. */
+  history: HistoryItem[];
+  /** The entry that changed (absent when entries were removed or the history was cleared). */
+  item?: HistoryItem;
+}
+
+/** Payload of `speaking`. */
+export interface SpeakingEvent {
+  /** Who is speaking now. */
+  who: Speaker;
+}
+
 
 /** Payload of `stateChange`. */
 export interface StateChangeEvent {
@@ -23,6 +44,8 @@ export interface TranscriptEvent {
   text: string;
   /** True once the item's transcript is complete. */
   final: boolean;
+  /** On a final user transcript: the transcription failed (the reason); `text` is what arrived before, often empty. */
+  failed?: string;
 }
 
 /** Payload of `speechStarted` / `speechStopped`: the server's VAD saw the user start or stop speaking. */
@@ -50,19 +73,6 @@ export interface ResponseDoneEvent {
   usage: RealtimeUsage | undefined;
 }
 
-/** Payload of `metrics` for a successful `connect()`: where the time went, in ms. */
-export interface ConnectMetrics {
-  kind: 'connect';
-  /** Token fetch (runs in parallel with the microphone). */
-  tokenMs: number;
-  /** `getUserMedia` (in parallel with the token). */
-  micMs: number;
-  /** From `connect()` to the data channel open: offer, SDP POST, ICE, DTLS, SCTP. */
-  dataChannelOpenMs: number;
-  /** From `connect()` to the server's `session.created`: the moment the session is `connected`. */
-  totalMs: number;
-}
-
 /**
  * Every event a {@link VoiceSession} emits, with its payload. This map is the
  * one source of truth: `on()` is typed from it.
@@ -82,8 +92,24 @@ export interface ClientEvents {
   agentAudio: [event: AgentAudioEvent];
   /** A response finished, with its status and usage. */
   responseDone: [event: ResponseDoneEvent];
-  /** Timing measurements. */
-  metrics: [metrics: ConnectMetrics];
+  /** The conversation changed (see `session.history`). */
+  historyChange: [event: HistoryChangeEvent];
+  /** The model called one of your tools; `execute` is running. */
+  toolCall: [event: ToolCallEvent];
+  /** A tool finished; its output went back to the model. */
+  toolResult: [event: ToolResultEvent];
+  /** A tool threw, timed out or was unknown (`tool_failed` / `tool_timeout`); the model was told. */
+  toolError: [event: ToolErrorEvent];
+  /** The assistant was cut off: local audio is already silent. */
+  interrupted: [event: InterruptedEvent];
+  /** Who is speaking changed: the user, the assistant, or nobody. */
+  speaking: [event: SpeakingEvent];
+  /** Token totals and cost after each response. */
+  usage: [usage: UsageTotals];
+  /** Timing of a connection or of a turn. */
+  metrics: [metrics: ConnectMetrics | TurnMetrics];
+  /** Audio devices were plugged or unplugged (while a session is live). */
+  devicechange: [devices: AudioDevices];
   /** Something went wrong. Fatal errors also move the state to `failed`. */
   error: [error: RtvoiceError];
 }

@@ -5,8 +5,26 @@
 
 // Session
 export { VoiceSession } from './session/voice-session.js';
-export type { VoiceSessionOptions } from './options.js';
+export type { ConnectOptions, PrepareOptions } from './session/voice-session.js';
+export type {
+  VoiceSessionOptions,
+  TokenRequestOptions,
+  ReconnectOptions,
+  ToolAckOptions,
+  BudgetOptions,
+} from './options.js';
 export type { ConnectionState } from './state.js';
+
+// Tools
+export type { ToolDefinition, ToolContext } from './tools/types.js';
+export type { ToolCallEvent, ToolResultEvent, ToolErrorEvent } from './tools/tool-runner.js';
+
+// History, turns, usage, metrics
+export type { HistoryItem, HistoryMessage, HistoryToolCall } from './session/history.js';
+export type { InterruptedEvent, Speaker } from './session/turns.js';
+export { DEFAULT_PRICES } from './session/usage.js';
+export type { UsageTotals, ModelPrices } from './session/usage.js';
+export type { ConnectMetrics, TurnMetrics, SessionMetrics } from './session/metrics.js';
 
 // Events
 export type {
@@ -16,9 +34,11 @@ export type {
   SpeechEvent,
   AgentAudioEvent,
   ResponseDoneEvent,
-  ConnectMetrics,
+  HistoryChangeEvent,
+  SpeakingEvent,
 } from './events.js';
 export type { AudioLevels } from './audio/level-meter.js';
+export type { AudioDevices } from './audio/devices.js';
 export type { MicrophoneOptions } from './audio/microphone.js';
 
 // Errors
@@ -34,9 +54,11 @@ export type {
   ServerEventOf,
   UnknownServerEvent,
   RealtimeUsage,
+  RealtimeItem,
+  RealtimeResponse,
   DecodeResult,
 } from './protocol/server-events.js';
-export type { ClientEvent, SessionConfig } from './protocol/client-events.js';
+export type { ClientEvent, SessionConfig, ResponseOptions } from './protocol/client-events.js';
 
 // Tokens
 export { OPENAI_CALLS_URL } from './token/token-source.js';
@@ -44,7 +66,7 @@ export type { EphemeralToken, TokenProvider } from './token/token-source.js';
 
 // Transport
 export { WebRtcTransport } from './transport/webrtc-transport.js';
-export type { WebRtcTransportOptions } from './transport/webrtc-transport.js';
+export type { WebRtcTransportOptions, WebRtcTimings } from './transport/webrtc-transport.js';
 export type { Transport, TransportFactory, TransportState, TransportEvents, TransportConnectParams } from './transport/transport.js';
 
 // Logging

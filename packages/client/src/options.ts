@@ -1,116 +1,182 @@
-import * as z from 'zod/mini';
 import type { MicrophoneOptions } from './audio/microphone.js';
 import { RtvoiceError } from './errors.js';
 import type { LogLevel, Logger } from './logger.js';
 import type { SessionConfig } from './protocol/client-events.js';
+import type { ModelPrices } from './session/usage.js';
 import { OPENAI_CALLS_URL, type TokenProvider } from './token/token-source.js';
+import type { ToolDefinition } from './tools/types.js';
 import type { TransportFactory } from './transport/transport.js';
+
+/** How rtvoice asks your token endpoint for a key. */
+export interface TokenRequestOptions {
+  /** JSON body of the POST: the session overrides your server allows, if any. Default `{}`. */
+  body?: Record<string, unknown>;
+  /** Extra request headers (for example `Authorization` for your own user session). */
+  headers?: Record<string, string>;
+  /** `fetch` credentials mode. Default `'same-origin'`; use `'include'` for cookie auth against another origin. */
+  credentials?: RequestCredentials;
+}
+
+/** Automatic reconnection after a network drop. */
+export interface ReconnectOptions {
+  /** Attempts before giving up with `reconnect_failed`. Default 3. */
+  maxAttempts?: number;
+  /** Wait before attempt n: a number is the first wait, doubled each attempt (capped at 10 s); or a function of the attempt (1-based). Default 500. */
+  backoffMs?: number | ((attempt: number) => number);
+}
+
+/** What to do about a slow tool. */
+export interface ToolAckOptions {
+  /** When a tool has not answered after this long, the model tells the user it is working on it. Default 1500 ms. */
+  afterMs?: number;
+  /** What the model is told to say meanwhile. */
+  instructions?: string;
+}
+
+/** A spending limit for one session. */
+export interface BudgetOptions {
+  /** Limit in US dollars, computed from the reported token usage and the price table. */
+  maxUsd: number;
+  /** `'warn'` emits a `budget_exceeded` error; `'disconnect'` also ends the session. Default `'warn'`. */
+  onExceeded?: 'warn' | 'disconnect';
+}
 
 /**
  * Options of {@link VoiceSession}. Give exactly one of `tokenUrl` and `getToken`.
  */
 export interface VoiceSessionOptions {
-  /** Your token endpoint (for example `@rtvoice/server` at `/api/token`). rtvoice POSTs `tokenRequestBody` to it as JSON. */
+  /** Your token endpoint (for example `@rtvoice/server` at `/api/token`). rtvoice POSTs `tokenRequest.body` to it as JSON. */
   tokenUrl?: string;
-  /** The JSON body POSTed to `tokenUrl`: the session overrides your server allows, if any. Default `{}`. */
-  tokenRequestBody?: Record<string, unknown>;
-  /** Supplies the ephemeral key yourself instead of `tokenUrl`. Called once per `connect()`. */
+  /** Body, headers and credentials mode of the token request. */
+  tokenRequest?: TokenRequestOptions;
+  /** Supplies the ephemeral key yourself instead of `tokenUrl`. Called once per connection (and per reconnection). */
   getToken?: TokenProvider;
-  /** The Realtime calls URL when the token does not carry one. Default: OpenAI's GA `/v1/realtime/calls`. */
+  /** The Realtime calls URL when the token does not carry one. Default: OpenAI's GA `/v1/realtime/calls`. Must be `https:` (or `http:` on loopback). */
   callsUrl?: string;
-  /** Sent as `session.update` as soon as the connection opens. Prefer pinning the session on the server. */
+  /** Sent as `session.update` as soon as the connection opens (with `tools`). Prefer pinning the session on the server. */
   session?: SessionConfig;
-  /** Microphone capture settings (ignored when `mediaStream` is given). */
+  /** Tools the model may call; each `execute` runs in the page. Sent in the `session.update` at connect. */
+  tools?: ToolDefinition[];
+  /** Spoken acknowledgement for slow tools, or `false` for none. */
+  toolAck?: ToolAckOptions | false;
+  /** A tool that has not finished after this long is abandoned: its `signal` aborts and the model is told. Default 30000 ms. */
+  toolTimeoutMs?: number;
+  /** Microphone settings (echo cancellation, noise suppression and auto gain are on by default). */
   audio?: MicrophoneOptions;
-  /** Use this stream's audio track instead of opening the microphone. It stays yours: `disconnect()` does not stop it. */
+  /** Use this stream's audio track instead of opening the mic. It stays yours: rtvoice never stops it. */
   mediaStream?: MediaStream;
   /** Play the model's voice through this element (it stays yours). Default: a detached element rtvoice creates and removes. */
   audioElement?: HTMLAudioElement;
+  /** Start in push-to-talk mode: turn detection off, mic silent except between `startTalking()` and `stopTalking()`. */
+  pushToTalk?: boolean;
+  /** Reconnect automatically after a network drop (on by default), or `false`. */
+  reconnect?: ReconnectOptions | false;
+  /** Prices per 1M tokens by model name, merged over the built-in table (PROTOCOL §8). */
+  prices?: Record<string, ModelPrices>;
+  /** A spending limit. */
+  budget?: BudgetOptions;
   /** Upper bound for `connect()`, from the call to the server's `session.created`. Default 15000 ms. */
   connectTimeoutMs?: number;
+  /** A connection opened by `prepare({ connect: true })` and not used is closed after this long. Default 60000 ms. */
+  preparedIdleMs?: number;
   /** Creates the transport for each connection. Default: WebRTC. Tests pass a fake from `@rtvoice/client/testing`. */
   transport?: TransportFactory;
   /** The `fetch` used for the token and SDP requests. Default: `globalThis.fetch`. */
   fetch?: typeof fetch;
-  /** How much rtvoice logs. Default `'silent'`. Logs never contain keys, SDP or audio. */
+  /** How much rtvoice logs. Default `'warn'`. Logs never contain keys, SDP or audio. */
   logLevel?: LogLevel;
   /** Where logs go. Default: `console`. */
   logger?: Logger;
 }
 
 /** The options with defaults applied. */
-export interface ResolvedOptions {
-  tokenUrl: string | undefined;
-  tokenRequestBody: Record<string, unknown>;
-  getToken: TokenProvider | undefined;
-  callsUrl: string;
-  session: SessionConfig | undefined;
-  audio: MicrophoneOptions;
-  mediaStream: MediaStream | undefined;
-  audioElement: HTMLAudioElement | undefined;
-  connectTimeoutMs: number;
-  transport: TransportFactory | undefined;
-  fetch: typeof fetch | undefined;
-  logLevel: LogLevel;
-  logger: Logger | undefined;
-}
+export type ResolvedOptions = Omit<
+  Required<VoiceSessionOptions>,
+  'tokenUrl' | 'getToken' | 'session' | 'mediaStream' | 'audioElement' | 'transport' | 'fetch' | 'logger' | 'budget' | 'toolAck' | 'reconnect'
+> &
+  Pick<VoiceSessionOptions, 'tokenUrl' | 'getToken' | 'session' | 'mediaStream' | 'audioElement' | 'transport' | 'fetch' | 'logger' | 'budget'> & {
+    toolAck: Required<ToolAckOptions> | false;
+    reconnect: { maxAttempts: number; backoffMs: (attempt: number) => number } | false;
+  };
 
-const DEFAULTS = Object.freeze({ connectTimeoutMs: 15_000, logLevel: 'silent' as LogLevel, callsUrl: OPENAI_CALLS_URL });
+const ACK = 'A tool you called is still running. In one short sentence, tell the user you are working on it. Do not call any tool.';
 
-const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function');
-const obj = z.custom<object>((v) => typeof v === 'object' && v !== null);
+type Check = (v: unknown) => boolean;
+const isFn: Check = (v) => typeof v === 'function';
+const isObj: Check = (v) => typeof v === 'object' && v !== null;
+const isStr: Check = (v) => typeof v === 'string' && v !== '';
+const isPos: Check = (v) => typeof v === 'number' && v > 0 && Number.isFinite(v);
+const isBool: Check = (v) => typeof v === 'boolean';
 
-const schema = z.object({
-  tokenUrl: z.optional(z.string().check(z.minLength(1))),
-  tokenRequestBody: z.optional(z.record(z.string(), z.unknown())),
-  getToken: z.optional(fn),
-  callsUrl: z.optional(z.string().check(z.minLength(1))),
-  session: z.optional(z.record(z.string(), z.unknown())),
-  audio: z.optional(
-    z.object({
-      deviceId: z.optional(z.string()),
-      echoCancellation: z.optional(z.boolean()),
-      noiseSuppression: z.optional(z.boolean()),
-      autoGainControl: z.optional(z.boolean()),
-    }),
-  ),
-  mediaStream: z.optional(obj),
-  audioElement: z.optional(obj),
-  connectTimeoutMs: z.optional(z.number().check(z.positive())),
-  transport: z.optional(fn),
-  fetch: z.optional(fn),
-  logLevel: z.optional(z.enum(['silent', 'error', 'warn', 'info', 'debug'])),
-  logger: z.optional(obj),
-});
+const CHECKS: Record<string, Check> = {
+  tokenUrl: isStr,
+  tokenRequest: isObj,
+  getToken: isFn,
+  callsUrl: isStr,
+  session: isObj,
+  tools: Array.isArray,
+  toolAck: (v) => v === false || isObj(v),
+  toolTimeoutMs: isPos,
+  audio: isObj,
+  mediaStream: isObj,
+  audioElement: isObj,
+  pushToTalk: isBool,
+  reconnect: (v) => v === false || isObj(v),
+  prices: isObj,
+  budget: (v) => isObj(v) && isPos((v as BudgetOptions).maxUsd),
+  connectTimeoutMs: isPos,
+  preparedIdleMs: isPos,
+  transport: isFn,
+  fetch: isFn,
+  logLevel: (v) => ['silent', 'error', 'warn', 'info', 'debug'].includes(v as string),
+  logger: isObj,
+};
+
+const invalid = (path: string, why: string) => new RtvoiceError('invalid_options', `Invalid option '${path}': ${why}.`);
 
 /**
  * Validates options once, before any side effect, and applies defaults.
  * Throws `invalid_options` naming the offending option.
  */
 export function resolveOptions(options: VoiceSessionOptions): ResolvedOptions {
-  const parsed = z.safeParse(schema, options ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = issue?.path.join('.') || 'options';
-    throw new RtvoiceError('invalid_options', `Invalid option '${path}' (${issue?.code ?? 'invalid'}).`);
+  const o = (options ?? {}) as VoiceSessionOptions & Record<string, unknown>;
+  if (!isObj(o)) throw invalid('options', 'expected an object');
+  for (const key in o) {
+    if (o[key] === undefined) continue;
+    if (!CHECKS[key]) throw invalid(key, 'unknown option');
+    if (!CHECKS[key](o[key])) throw invalid(key, 'wrong type or value');
   }
-  const o = options;
   if ((o.tokenUrl === undefined) === (o.getToken === undefined)) {
     throw new RtvoiceError('invalid_options', 'Give exactly one of `tokenUrl` and `getToken`.');
   }
+  const names = new Set<string>();
+  for (const [i, tool] of (o.tools ?? []).entries()) {
+    if (!isObj(tool) || !isStr(tool.name) || !isFn(tool.execute)) throw invalid(`tools.${i}`, 'needs a name and an execute function');
+    if (names.has(tool.name)) throw invalid(`tools.${i}.name`, `'${tool.name}' is declared twice`);
+    names.add(tool.name);
+  }
+  const ack = o.toolAck;
+  const rc = o.reconnect;
+  const backoff = rc ? rc.backoffMs : undefined;
   return {
-    tokenUrl: o.tokenUrl,
-    tokenRequestBody: o.tokenRequestBody ?? {},
-    getToken: o.getToken,
-    callsUrl: o.callsUrl ?? DEFAULTS.callsUrl,
-    session: o.session,
+    ...o,
+    tokenRequest: o.tokenRequest ?? {},
+    callsUrl: o.callsUrl ?? OPENAI_CALLS_URL,
+    tools: o.tools ?? [],
+    toolAck: ack === false ? false : { afterMs: ack?.afterMs ?? 1500, instructions: ack?.instructions ?? ACK },
+    toolTimeoutMs: o.toolTimeoutMs ?? 30_000,
     audio: o.audio ?? {},
-    mediaStream: o.mediaStream,
-    audioElement: o.audioElement,
-    connectTimeoutMs: o.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
-    transport: o.transport,
-    fetch: o.fetch,
-    logLevel: o.logLevel ?? DEFAULTS.logLevel,
-    logger: o.logger,
+    pushToTalk: o.pushToTalk ?? false,
+    reconnect:
+      rc === false
+        ? false
+        : {
+            maxAttempts: rc?.maxAttempts ?? 3,
+            backoffMs: typeof backoff === 'function' ? backoff : (n) => Math.min((backoff ?? 500) * 2 ** (n - 1), 10_000),
+          },
+    prices: o.prices ?? {},
+    connectTimeoutMs: o.connectTimeoutMs ?? 15_000,
+    preparedIdleMs: o.preparedIdleMs ?? 60_000,
+    logLevel: o.logLevel ?? 'warn',
   };
 }

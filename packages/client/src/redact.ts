@@ -4,5 +4,5 @@
  * Upstream error messages sometimes echo a masked part of the key they refused.
  */
 export function redactSecrets(text: string): string {
-  return text.replace(/\b(?:sk-|ek_|rk-)[A-Za-z0-9_\-*.]{3,}/g, '[redacted]');
+  return text.replace(/\b(?:sk-|ek_|rk-|sess_)[A-Za-z0-9_\-*.]{3,}/g, '[redacted]');
 }

@@ -40,3 +40,48 @@ export function userTextItem(text: string): ClientEvent {
 export function responseCreate(response?: Record<string, unknown>): ClientEvent {
   return response ? { type: 'response.create', response } : { type: 'response.create' };
 }
+
+/** Per-response options of `response.create` (PROTOCOL.md §4.2): instructions, tools, `conversation: 'none'`, … */
+export type ResponseOptions = Record<string, unknown>;
+
+/** A conversation item to (re)create, protocol-neutral. */
+export type ItemInput =
+  | { type: 'message'; id?: string; role: 'user' | 'assistant' | 'system'; text: string }
+  | { type: 'function_call'; id?: string; callId: string; name: string; arguments: string }
+  | { type: 'function_call_output'; id?: string; callId: string; output: string };
+
+/**
+ * Everything the session features ask of the server, independent of the wire
+ * protocol. `createOpenAICommands` maps them to OpenAI Realtime client events;
+ * a second protocol implements the same interface.
+ */
+export interface Commands {
+  updateSession(config: SessionConfig): void;
+  createResponse(options: ResponseOptions | undefined, eventId: string): void;
+  cancelResponse(eventId: string): void;
+  clearOutputAudio(): void;
+  clearInput(): void;
+  commitInput(): void;
+  createItem(item: ItemInput): void;
+}
+
+/** The OpenAI Realtime (GA) client events for each command; `send` delivers one event. */
+export function createOpenAICommands(send: (event: ClientEvent) => void): Commands {
+  return {
+    updateSession: (config) => send(sessionUpdate(config)),
+    createResponse: (options, eventId) => send({ ...responseCreate(options), event_id: eventId }),
+    cancelResponse: (eventId) => send({ type: 'response.cancel', event_id: eventId }),
+    clearOutputAudio: () => send({ type: 'output_audio_buffer.clear' }),
+    clearInput: () => send({ type: 'input_audio_buffer.clear' }),
+    commitInput: () => send({ type: 'input_audio_buffer.commit' }),
+    createItem: (item) => send({ type: 'conversation.item.create', item: wireItem(item) }),
+  };
+}
+
+function wireItem(item: ItemInput): Record<string, unknown> {
+  const id = item.id === undefined ? {} : { id: item.id };
+  if (item.type === 'function_call') return { ...id, type: item.type, call_id: item.callId, name: item.name, arguments: item.arguments };
+  if (item.type === 'function_call_output') return { ...id, type: item.type, call_id: item.callId, output: item.output };
+  const kind = item.role === 'assistant' ? 'output_text' : 'input_text';
+  return { ...id, type: 'message', role: item.role, content: [{ type: kind, text: item.text }] };
+}

@@ -1,131 +1,149 @@
-import * as z from 'zod/mini';
+import { checkShape, type Shape } from './shape.js';
 
 /*
- * Schemas of the Realtime server events rtvoice acts on (GA names, PROTOCOL.md §4.3).
- * Objects are loose: the service adds fields without notice (`obfuscation`, …), and
- * a parser that rejected them would break on the next deploy.
+ * The Realtime server events rtvoice acts on (GA names, PROTOCOL.md §4.3), with
+ * their shapes. Objects are loose: the service adds fields without notice
+ * (`obfuscation`, …), and a parser that rejected them would break on the next deploy.
  */
 
-const str = z.string();
-const optStr = z.optional(z.string());
-const optNullStr = z.optional(z.nullable(z.string()));
-const optNum = z.optional(z.number());
+/** Token usage of one response, as the service reports it in `response.done`. */
+export interface RealtimeUsage {
+  total_tokens?: number;
+  input_tokens?: number;
+  output_tokens?: number;
+  input_token_details?: {
+    text_tokens?: number;
+    audio_tokens?: number;
+    image_tokens?: number;
+    cached_tokens?: number;
+    cached_tokens_details?: { text_tokens?: number; audio_tokens?: number; image_tokens?: number };
+  };
+  output_token_details?: { text_tokens?: number; audio_tokens?: number };
+  [field: string]: unknown;
+}
 
-const errorDetail = z.looseObject({
-  type: str,
-  message: str,
-  code: optNullStr,
-  param: optNullStr,
-  event_id: optNullStr,
-});
+/** A conversation item as the server describes it (`conversation.item.added` / `.done`). */
+export interface RealtimeItem {
+  id: string;
+  type: string;
+  role?: string;
+  status?: string;
+  content?: Array<{ type?: string; text?: string; transcript?: string | null; [field: string]: unknown }>;
+  call_id?: string;
+  name?: string;
+  arguments?: string;
+  output?: string;
+  [field: string]: unknown;
+}
 
-const usage = z.looseObject({
-  total_tokens: optNum,
-  input_tokens: optNum,
-  output_tokens: optNum,
-  input_token_details: z.optional(
-    z.looseObject({
-      text_tokens: optNum,
-      audio_tokens: optNum,
-      image_tokens: optNum,
-      cached_tokens: optNum,
-      cached_tokens_details: z.optional(
-        z.looseObject({ text_tokens: optNum, audio_tokens: optNum, image_tokens: optNum }),
-      ),
-    }),
-  ),
-  output_token_details: z.optional(z.looseObject({ text_tokens: optNum, audio_tokens: optNum })),
-});
+/** A response as the server describes it in `response.created` / `response.done`. */
+export interface RealtimeResponse {
+  id: string;
+  status?: string;
+  status_details?: { type?: string; reason?: string | null; [field: string]: unknown } | null;
+  usage?: RealtimeUsage | null;
+  output?: RealtimeItem[];
+  metadata?: Record<string, unknown> | null;
+  [field: string]: unknown;
+}
 
-const response = z.looseObject({
-  id: str,
-  status: optStr,
-  status_details: z.optional(z.nullable(z.looseObject({ type: optStr, reason: optNullStr }))),
-  usage: z.optional(z.nullable(usage)),
-});
+/** The body of a Realtime `error` server event. */
+interface ErrorBody {
+  type: string;
+  message: string;
+  code?: string | null;
+  param?: string | null;
+  event_id?: string | null;
+  [field: string]: unknown;
+}
 
-const transcriptDelta = z.looseObject({
-  response_id: str,
-  item_id: str,
-  output_index: optNum,
-  content_index: optNum,
-  delta: str,
-});
-const transcriptDone = z.looseObject({
-  response_id: str,
-  item_id: str,
-  output_index: optNum,
-  content_index: optNum,
-  transcript: str,
-});
-const textDone = z.looseObject({
-  response_id: str,
-  item_id: str,
-  output_index: optNum,
-  content_index: optNum,
-  text: str,
-});
-const audioBuffer = z.looseObject({ response_id: optStr });
+interface TranscriptPart {
+  response_id: string;
+  item_id: string;
+  output_index?: number;
+  content_index?: number;
+}
 
-/** One schema per known server event type. Beta names share the GA schemas. */
-const SCHEMAS = {
-  'session.created': z.looseObject({ session: z.looseObject({}) }),
-  'session.updated': z.looseObject({ session: z.looseObject({}) }),
-  error: z.looseObject({ error: errorDetail }),
-  'input_audio_buffer.speech_started': z.looseObject({ audio_start_ms: z.number(), item_id: str }),
-  'input_audio_buffer.speech_stopped': z.looseObject({ audio_end_ms: z.number(), item_id: str }),
-  'input_audio_buffer.committed': z.looseObject({ item_id: str, previous_item_id: optNullStr }),
-  'conversation.item.input_audio_transcription.delta': z.looseObject({
-    item_id: str,
-    content_index: optNum,
-    delta: str,
-  }),
-  'conversation.item.input_audio_transcription.completed': z.looseObject({
-    item_id: str,
-    content_index: optNum,
-    transcript: str,
-  }),
-  'conversation.item.input_audio_transcription.failed': z.looseObject({
-    item_id: str,
-    content_index: optNum,
-    error: z.looseObject({ message: optStr, code: optNullStr, type: optStr }),
-  }),
-  'response.created': z.looseObject({ response }),
-  'response.done': z.looseObject({ response }),
-  'response.output_audio_transcript.delta': transcriptDelta,
-  'response.output_audio_transcript.done': transcriptDone,
-  'response.output_text.delta': transcriptDelta,
-  'response.output_text.done': textDone,
-  'response.function_call_arguments.done': z.looseObject({
-    response_id: optStr,
-    item_id: str,
-    call_id: str,
-    name: str,
-    arguments: str,
-  }),
-  'output_audio_buffer.started': audioBuffer,
-  'output_audio_buffer.stopped': audioBuffer,
-  'output_audio_buffer.cleared': audioBuffer,
+/** The payload of each known server event type, by GA name. */
+interface Payloads {
+  'session.created': { session: Record<string, unknown> };
+  'session.updated': { session: Record<string, unknown> };
+  error: { error: ErrorBody };
+  'input_audio_buffer.speech_started': { audio_start_ms: number; item_id: string };
+  'input_audio_buffer.speech_stopped': { audio_end_ms: number; item_id: string };
+  'input_audio_buffer.committed': { item_id: string; previous_item_id?: string | null };
+  'input_audio_buffer.cleared': object;
+  'conversation.item.added': { item: RealtimeItem; previous_item_id?: string | null };
+  'conversation.item.done': { item: RealtimeItem; previous_item_id?: string | null };
+  'conversation.item.truncated': { item_id: string; content_index?: number; audio_end_ms: number };
+  'conversation.item.deleted': { item_id: string };
+  'conversation.item.input_audio_transcription.delta': { item_id: string; content_index?: number; delta: string };
+  'conversation.item.input_audio_transcription.completed': { item_id: string; content_index?: number; transcript: string };
+  'conversation.item.input_audio_transcription.failed': {
+    item_id: string;
+    content_index?: number;
+    error: { message?: string; code?: string | null; type?: string };
+  };
+  'response.created': { response: RealtimeResponse };
+  'response.done': { response: RealtimeResponse };
+  'response.output_audio_transcript.delta': TranscriptPart & { delta: string };
+  'response.output_audio_transcript.done': TranscriptPart & { transcript: string };
+  'response.output_text.delta': TranscriptPart & { delta: string };
+  'response.output_text.done': TranscriptPart & { text: string };
+  'response.function_call_arguments.done': { response_id?: string; item_id: string; call_id: string; name: string; arguments: string };
+  'output_audio_buffer.started': { response_id?: string };
+  'output_audio_buffer.stopped': { response_id?: string };
+  'output_audio_buffer.cleared': { response_id?: string };
+}
+
+const S = 's';
+const part = { response_id: S, item_id: S, output_index: 'n?', content_index: 'n?' } as const;
+const itemShape: Shape = { id: S, type: S, role: 's?', status: 's?', content: 'a?', call_id: 's?', name: 's?', arguments: 's?', output: 's?' };
+const responseShape: Shape = { id: S, status: 's?', status_details: [{ type: 's?', reason: 's?~' }], usage: ['o'], output: 'a?' };
+const buffer: Shape = { response_id: 's?' };
+
+/** One shape per known server event type. Beta names share the GA shapes. */
+const SHAPES: { [K in keyof Payloads]: Shape } = {
+  'session.created': { session: 'o' },
+  'session.updated': { session: 'o' },
+  error: { error: { type: S, message: S, code: 's?~', param: 's?~', event_id: 's?~' } },
+  'input_audio_buffer.speech_started': { audio_start_ms: 'n', item_id: S },
+  'input_audio_buffer.speech_stopped': { audio_end_ms: 'n', item_id: S },
+  'input_audio_buffer.committed': { item_id: S, previous_item_id: 's?~' },
+  'input_audio_buffer.cleared': {},
+  'conversation.item.added': { item: itemShape, previous_item_id: 's?~' },
+  'conversation.item.done': { item: itemShape, previous_item_id: 's?~' },
+  'conversation.item.truncated': { item_id: S, content_index: 'n?', audio_end_ms: 'n' },
+  'conversation.item.deleted': { item_id: S },
+  'conversation.item.input_audio_transcription.delta': { item_id: S, content_index: 'n?', delta: S },
+  'conversation.item.input_audio_transcription.completed': { item_id: S, content_index: 'n?', transcript: S },
+  'conversation.item.input_audio_transcription.failed': { item_id: S, content_index: 'n?', error: { message: 's?', code: 's?~', type: 's?' } },
+  'response.created': { response: responseShape },
+  'response.done': { response: responseShape },
+  'response.output_audio_transcript.delta': { ...part, delta: S },
+  'response.output_audio_transcript.done': { ...part, transcript: S },
+  'response.output_text.delta': { ...part, delta: S },
+  'response.output_text.done': { ...part, text: S },
+  'response.function_call_arguments.done': { response_id: 's?', item_id: S, call_id: S, name: S, arguments: S },
+  'output_audio_buffer.started': buffer,
+  'output_audio_buffer.stopped': buffer,
+  'output_audio_buffer.cleared': buffer,
 };
 
 /** Beta event names (before August 2025) and the GA names they correspond to. */
-const BETA_TO_GA = {
+const BETA_TO_GA: Record<string, KnownServerEventType> = {
   'response.audio_transcript.delta': 'response.output_audio_transcript.delta',
   'response.audio_transcript.done': 'response.output_audio_transcript.done',
   'response.text.delta': 'response.output_text.delta',
   'response.text.done': 'response.output_text.done',
-} as const satisfies Record<string, keyof typeof SCHEMAS>;
-
-type Schemas = typeof SCHEMAS;
+  'conversation.item.created': 'conversation.item.added',
+};
 
 /** The GA type names of every server event rtvoice validates. */
-export type KnownServerEventType = keyof Schemas;
+export type KnownServerEventType = keyof Payloads;
 
 /** A validated server event of type `K` (GA name). */
-export type ServerEventOf<K extends KnownServerEventType> = z.infer<Schemas[K]> & {
-  type: K;
-  event_id?: string;
-};
+export type ServerEventOf<K extends KnownServerEventType> = Payloads[K] & { type: K; event_id?: string; [field: string]: unknown };
 
 /** Any server event rtvoice validates, discriminated by `type`. */
 export type KnownServerEvent = { [K in KnownServerEventType]: ServerEventOf<K> }[KnownServerEventType];
@@ -140,9 +158,6 @@ export interface UnknownServerEvent {
 /** What the `serverEvent` event carries: every event the server sent, validated where known. */
 export type ServerEvent = KnownServerEvent | UnknownServerEvent;
 
-/** Token usage of one response, as the service reports it in `response.done`. */
-export type RealtimeUsage = z.infer<typeof usage>;
-
 /** The result of decoding one data-channel frame. */
 export type DecodeResult =
   | { ok: true; event: ServerEvent; gaType: KnownServerEventType | undefined }
@@ -150,19 +165,18 @@ export type DecodeResult =
 
 /** The GA type names rtvoice has schemas for. */
 export function knownServerEventTypes(): KnownServerEventType[] {
-  return Object.keys(SCHEMAS) as KnownServerEventType[];
+  return Object.keys(SHAPES) as KnownServerEventType[];
 }
 
 /** The GA name for a known event type, mapping beta names; `undefined` for unknown types. */
 export function gaTypeOf(type: string): KnownServerEventType | undefined {
-  if (Object.hasOwn(SCHEMAS, type)) return type as KnownServerEventType;
-  if (Object.hasOwn(BETA_TO_GA, type)) return BETA_TO_GA[type as keyof typeof BETA_TO_GA];
-  return undefined;
+  if (Object.hasOwn(SHAPES, type)) return type as KnownServerEventType;
+  return Object.hasOwn(BETA_TO_GA, type) ? BETA_TO_GA[type] : undefined;
 }
 
 /**
  * Parses and validates one text frame from the `oai-events` channel. Known types
- * are checked against their schema; well-formed unknown types pass through.
+ * are checked against their shape; well-formed unknown types pass through.
  */
 export function decodeServerEvent(data: unknown): DecodeResult {
   if (typeof data !== 'string') return { ok: false, reason: 'frame is not text' };
@@ -178,14 +192,9 @@ export function decodeServerEvent(data: unknown): DecodeResult {
   const type = (raw as { type?: unknown }).type;
   if (typeof type !== 'string' || type === '') return { ok: false, reason: "event has no string 'type'" };
   const gaType = gaTypeOf(type);
-  if (gaType === undefined) return { ok: true, event: raw as UnknownServerEvent, gaType };
-  const parsed = z.safeParse(SCHEMAS[gaType] as z.ZodMiniType, raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? ` at '${issue.path.join('.')}'` : '';
-    return { ok: false, reason: `'${type}' event is invalid${where}: ${issue?.message ?? 'schema mismatch'}` };
-  }
-  return { ok: true, event: parsed.data as ServerEvent, gaType };
+  const problem = gaType && checkShape(raw, SHAPES[gaType]);
+  if (problem) return { ok: false, reason: `'${type}' event is invalid at '${problem}'` };
+  return { ok: true, event: raw as ServerEvent, gaType };
 }
 
 /**
@@ -199,9 +208,6 @@ export function decodeServerEvent(data: unknown): DecodeResult {
  * });
  * ```
  */
-export function isServerEvent<K extends KnownServerEventType>(
-  event: ServerEvent,
-  type: K,
-): event is Extract<ServerEvent, ServerEventOf<K>> & ServerEventOf<K> {
+export function isServerEvent<K extends KnownServerEventType>(event: ServerEvent, type: K): event is ServerEventOf<K> {
   return gaTypeOf(event.type) === type;
 }

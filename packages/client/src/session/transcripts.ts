@@ -3,7 +3,7 @@ import type { KnownServerEvent } from '../protocol/server-events.js';
 
 /**
  * Assembles transcript deltas into running texts, per item and content part,
- * for both roles, and announces each user item when it is committed. Feed it every known server event; it returns the transcript
+ * for both roles. Feed it every known server event; it returns the transcript
  * event to emit, if any.
  */
 export class TranscriptAssembler {
@@ -23,10 +23,6 @@ export class TranscriptAssembler {
         return this.#final('assistant', event.item_id, event.content_index, event.transcript, event.response_id);
       case 'response.output_text.done':
         return this.#final('assistant', event.item_id, event.content_index, event.text, event.response_id);
-      case 'input_audio_buffer.committed':
-        // The user's item exists from the commit on, before its (asynchronous) transcription:
-        // an empty partial lets a UI place the user's line before the answer that follows.
-        return this.#delta('user', event.item_id, 0, '', undefined);
       case 'conversation.item.input_audio_transcription.delta':
         return this.#delta('user', event.item_id, event.content_index, event.delta, undefined);
       case 'conversation.item.input_audio_transcription.completed':

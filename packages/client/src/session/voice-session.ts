@@ -1,61 +1,190 @@
+import { listDevices, watchDevices, type AudioDevices } from '../audio/devices.js';
 import { LevelMeter, type AudioLevels } from '../audio/level-meter.js';
-import { openMicrophone } from '../audio/microphone.js';
+import { openMicrophone, type Microphone } from '../audio/microphone.js';
 import { RemoteAudio } from '../audio/remote-audio.js';
 import { TypedEmitter, type Listener } from '../emitter.js';
 import { RtvoiceError, toRtvoiceError } from '../errors.js';
-import type { ClientEvents, ConnectMetrics } from '../events.js';
+import type { ClientEvents } from '../events.js';
 import { createLogger, type Logger } from '../logger.js';
 import { resolveOptions, type ResolvedOptions, type VoiceSessionOptions } from '../options.js';
-import { responseCreate, sessionUpdate, userTextItem, type ClientEvent, type SessionConfig } from '../protocol/client-events.js';
+import { createOpenAICommands, type ClientEvent, type Commands, type ResponseOptions, type SessionConfig } from '../protocol/client-events.js';
+import { OpenAIRouter } from '../protocol/openai-router.js';
 import { canTransition, type ConnectionState } from '../state.js';
-import { fetchToken, resolveProvidedToken, type EphemeralToken } from '../token/token-source.js';
+import { fetchToken, isTokenFresh, resolveProvidedToken, type EphemeralToken } from '../token/token-source.js';
+import { ToolRunner } from '../tools/tool-runner.js';
+import type { Transport } from '../transport/transport.js';
 import { WebRtcTransport } from '../transport/webrtc-transport.js';
+import { sleep, untilAborted } from './abort.js';
 import { ConnectionResources } from './connection.js';
-import { ServerEventRouter } from './server-event-router.js';
+import { History, type HistoryItem } from './history.js';
+import { TurnMeter, type ConnectMetrics, type SessionMetrics } from './metrics.js';
+import { ResponseTracker } from './responses.js';
+import type { SessionSignals } from './signals.js';
+import { TurnTracker, type Speaker } from './turns.js';
+import { UsageMeter, type UsageTotals } from './usage.js';
+
+/** Options of `connect()`. */
+export interface ConnectOptions {
+  /** Cancels the attempt (it rejects with `aborted`); has no effect once connected. */
+  signal?: AbortSignal;
+}
+
+/** Options of `prepare()`. */
+export interface PrepareOptions {
+  /** Also open the connection now, without the microphone: `connect()` then only opens the mic. */
+  connect?: boolean;
+  /** Cancels the preparation. */
+  signal?: AbortSignal;
+}
+
+/** Work done ahead of `connect()` by `prepare()`. */
+interface Prepared {
+  mode: 'local' | 'connection';
+  live: ConnectionResources;
+  token: EphemeralToken;
+  controller: AbortController;
+  promise: Promise<void>;
+}
 
 /**
  * A voice conversation with a Realtime model: fetches an ephemeral key from your
  * token endpoint, opens the microphone, connects over WebRTC, plays the model's
- * voice and turns the server's events into typed events.
+ * voice, runs your tools, handles barge-in, keeps the history, usage and
+ * latency, and reconnects after a network drop.
  *
  * Creating a session has no side effects (safe during SSR); everything happens
- * in `connect()`. Listeners registered with `on()` survive `disconnect()`, so a
- * session can be connected again.
+ * in `prepare()` / `connect()`. Listeners registered with `on()` survive
+ * `disconnect()`, so a session can be connected again.
  *
  * @example
  * ```ts
  * import { VoiceSession } from '@rtvoice/client';
  *
- * const session = new VoiceSession({ tokenUrl: '/api/token' });
- * session.on('transcript', (t) => { if (t.final) console.log(`${t.role}: ${t.text}`); });
+ * const session = new VoiceSession({
+ *   tokenUrl: '/api/token',
+ *   tools: [{ name: 'get_time', description: 'The current time.', execute: () => new Date().toISOString() }],
+ * });
+ * session.on('historyChange', ({ history }) => render(history));
  * session.on('error', (err) => console.error(err.code, err.message));
- * await session.connect(); // call from a click: browsers need a gesture for audio
- * // … later
- * session.disconnect();
+ * button.onclick = () => session.connect(); // from a click: browsers need a gesture for audio
  * ```
  */
 export class VoiceSession {
-  readonly #options: ResolvedOptions;
+  readonly #o: ResolvedOptions;
   readonly #log: Logger;
   readonly #events: TypedEmitter<ClientEvents>;
-  readonly #router: ServerEventRouter;
+  readonly #signals = new TypedEmitter<SessionSignals>((error) => queueMicrotask(() => { throw error; }));
+  readonly #router: OpenAIRouter;
+  readonly #tracker: ResponseTracker;
+  readonly #tools: ToolRunner;
+  readonly #history: History;
+  readonly #usage: UsageMeter;
+  readonly #turns: TurnTracker;
+  readonly #levels = new LevelMeter();
+  readonly #turnMeter: TurnMeter;
   #state: ConnectionState = 'idle';
   #attempt: { controller: AbortController; promise: Promise<void> } | undefined;
   #live: ConnectionResources | undefined;
-  #levels: LevelMeter | undefined;
-  #sessionCreated: (() => void) | undefined;
+  #commands: Commands | undefined;
+  #prepared: Prepared | undefined;
+  #mic: Microphone | undefined;
+  #micCleanup: (() => void) | undefined;
+  #inputDeviceId: string | undefined;
+  #outputDeviceId: string | undefined;
+  #muted = false;
+  #ptt: boolean;
+  #config: SessionConfig | undefined;
+  #metrics: SessionMetrics = { connect: undefined, turns: [] };
+  #budgetHit = false;
+  #heldOutputs = false;
+  #unwatchDevices: (() => void) | undefined;
 
   /** Validates `options` (throws `invalid_options`); touches no browser API. */
   constructor(options: VoiceSessionOptions) {
-    this.#options = resolveOptions(options);
-    this.#log = createLogger(this.#options.logLevel, this.#options.logger);
+    const o = (this.#o = resolveOptions(options));
+    this.#log = createLogger(o.logLevel, o.logger);
     this.#events = new TypedEmitter<ClientEvents>((error, event) => this.#onListenerError(error, event));
-    this.#router = new ServerEventRouter(this.#events, () => this.#sessionCreated?.());
+    this.#ptt = o.pushToTalk;
+    this.#inputDeviceId = o.audio.deviceId;
+    this.#config = o.session;
+    const signals = this.#signals;
+    const emit = this.#events.emit.bind(this.#events);
+    this.#router = new OpenAIRouter(this.#events, signals);
+    this.#tracker = new ResponseTracker(signals, () => this.#commands);
+    this.#history = new History(signals, (item) => emit('historyChange', item ? { history: this.history, item } : { history: this.history }));
+    this.#usage = new UsageMeter(signals, o.prices, (total) => this.#onUsage(total));
+    this.#turns = new TurnTracker(signals, {
+      tracker: this.#tracker,
+      commands: () => this.#commands,
+      silence: (on) => this.#live?.remote?.silence(on),
+      onSpeaking: (who) => emit('speaking', { who }),
+      onInterrupted: (e) => {
+        if (e.itemId) this.#history.markInterrupted(e.itemId, e.audioEndMs);
+        emit('interrupted', e);
+      },
+    });
+    this.#tools = new ToolRunner(
+      signals,
+      o.tools,
+      {
+        tracker: this.#tracker,
+        context: this,
+        sendOutput: (callId, output) => {
+          if (this.#state !== 'connected' || !this.#commands) return !(this.#heldOutputs = true);
+          this.#commands.createItem({ type: 'function_call_output', callId, output });
+          return true;
+        },
+        recordOutput: (callId, output, failed) => this.#history.recordOutput(callId, output, failed),
+        onCall: (e) => emit('toolCall', e),
+        onResult: (e) => emit('toolResult', e),
+        onError: (e) => {
+          emit('toolError', e);
+          this.#emitError(e.error);
+        },
+      },
+      o.toolTimeoutMs,
+      o.toolAck,
+    );
+    this.#turnMeter = new TurnMeter(signals, () => this.#live?.transport?.outputLevel?.(), (m) => {
+      this.#metrics = { ...this.#metrics, turns: [...this.#metrics.turns.slice(-49), m] };
+      emit('metrics', m);
+    });
+    this.#mirror(signals);
   }
 
   /** The current connection state. */
   get state(): ConnectionState {
     return this.#state;
+  }
+
+  /** The conversation so far: messages and tool calls in server order (a copy). */
+  get history(): HistoryItem[] {
+    return this.#history.items;
+  }
+
+  /** Token totals and estimated cost of this conversation. */
+  get usage(): UsageTotals {
+    return this.#usage.total;
+  }
+
+  /** The last connection's timing and the last turns' latency. */
+  get metrics(): SessionMetrics {
+    return this.#metrics;
+  }
+
+  /** Whether the microphone is muted (`mute()`). */
+  get muted(): boolean {
+    return this.#muted;
+  }
+
+  /** Whether push-to-talk is in effect (the `pushToTalk` option, or since the first `startTalking()`). */
+  get pushToTalk(): boolean {
+    return this.#ptt;
+  }
+
+  /** Who is speaking now. */
+  get speaking(): Speaker {
+    return this.#turns.speaker;
   }
 
   /** The stream of the model's voice, once it arrived. */
@@ -68,9 +197,9 @@ export class VoiceSession {
     return this.#live?.remote?.element;
   }
 
-  /** The microphone track being sent, while connected. */
+  /** The microphone track being sent, while connected (or prepared). */
   get micTrack(): MediaStreamTrack | undefined {
-    return this.#live?.mic?.track;
+    return this.#mic?.track;
   }
 
   /** Subscribes to an event; returns the unsubscribe function. */
@@ -94,16 +223,55 @@ export class VoiceSession {
   }
 
   /**
-   * Connects. Resolves once the server has sent `session.created`. Idempotent:
-   * while connecting it returns the same promise, once connected it resolves at
-   * once. Rejects with an {@link RtvoiceError} (also emitted as `error`, except
-   * `aborted` from `disconnect()`), after releasing everything it opened.
+   * Does the slow parts of `connect()` ahead, before the user clicks.
+   *
+   * - `prepare()`: asks for microphone permission and opens the track, fetches
+   *   a token (kept while it is valid), creates the peer connection and its
+   *   offer. A click then costs one SDP round trip plus the ICE/DTLS handshake.
+   * - `prepare({ connect: true })`: opens the whole connection now, without
+   *   touching the microphone (no permission prompt). A click then only opens
+   *   the mic and attaches it: no network round trip. The idle connection holds
+   *   a session slot but sends no audio, so it bills no audio tokens; it is
+   *   closed after `preparedIdleMs` (default 60 s) if `connect()` never comes.
+   *
+   * Resolves when ready; rejects with an `RtvoiceError` (nothing stays open).
    */
-  connect(): Promise<void> {
+  prepare(options: PrepareOptions = {}): Promise<void> {
+    if (this.#state === 'connecting' || this.#state === 'connected' || this.#state === 'reconnecting') return Promise.resolve();
+    const mode = options.connect ? 'connection' : 'local';
+    const current = this.#prepared;
+    if (current && (current.mode === mode || current.mode === 'connection')) return current.promise;
+    this.#dropPrepared();
+    const controller = new AbortController();
+    options.signal?.addEventListener('abort', () => controller.abort(options.signal!.reason), { once: true });
+    const live = new ConnectionResources();
+    const prepared: Prepared = { mode, live, controller, token: undefined as never, promise: undefined as never };
+    this.#prepared = prepared;
+    prepared.promise = this.#prepare(prepared).catch((error: unknown) => {
+      if (this.#prepared === prepared) this.#dropPrepared();
+      throw toRtvoiceError(error, 'network_error', 'prepare() failed.');
+    });
+    return prepared.promise;
+  }
+
+  /**
+   * Connects (from a user gesture, so audio may play). Resolves once the server
+   * has sent `session.created`. Idempotent: while connecting it returns the
+   * same promise, once connected it resolves at once. Rejects with an
+   * {@link RtvoiceError} (also emitted as `error`, except `aborted`), after
+   * releasing everything it opened.
+   */
+  connect(options: ConnectOptions = {}): Promise<void> {
     if (this.#state === 'connected') return Promise.resolve();
     if (this.#attempt) return this.#attempt.promise;
+    // Created or resumed here, inside the user's gesture, so that levels work later.
+    this.#levels.resume();
     const controller = new AbortController();
-    const promise = this.#run(controller).finally(() => {
+    options.signal?.addEventListener('abort', () => controller.abort(new RtvoiceError('aborted', 'connect() was cancelled.')), {
+      once: true,
+      signal: controller.signal,
+    });
+    const promise = this.#connect(controller).finally(() => {
       if (this.#attempt?.controller === controller) this.#attempt = undefined;
     });
     this.#attempt = { controller, promise };
@@ -111,139 +279,529 @@ export class VoiceSession {
   }
 
   /**
-   * Ends the session: cancels a pending `connect()`, closes the peer connection
-   * and data channel, stops the microphone rtvoice opened, stops playback and
-   * removes rtvoice's own listeners. Safe to call in any state.
+   * Ends the session: cancels a pending `connect()` or reconnection, closes the
+   * peer connection, stops the microphone rtvoice opened, stops playback,
+   * closes audio nodes and timers. Resolves once everything is released. Safe
+   * to call in any state; your `on()` listeners stay.
    */
-  disconnect(): void {
+  async disconnect(): Promise<void> {
+    this.#dropPrepared();
     if (this.#state === 'idle' || this.#state === 'closed' || this.#state === 'closing') return;
     this.#attempt?.controller.abort(new RtvoiceError('aborted', 'disconnect() was called while connecting.'));
     this.#transition('closing');
-    this.#releaseLive();
+    const closed = this.#end();
     this.#transition('closed');
+    await closed;
   }
 
   /** Sends a raw client event (see PROTOCOL.md). Throws `invalid_state` unless connected. */
   send(event: ClientEvent): void {
-    const transport = this.#live?.transport;
-    if (this.#state !== 'connected' || !transport) {
-      throw new RtvoiceError('invalid_state', `send() needs a connected session; the session is ${this.#state}.`);
-    }
+    this.#need('send');
     this.#log.debug('send', { type: event.type });
-    transport.send(JSON.stringify(event));
+    this.#live!.transport!.send(JSON.stringify(event));
   }
 
-  /** Sends a user text message and asks for a response. */
+  /** Sends a user text message and asks for an answer (queued while a response is active). */
   sendText(text: string): void {
-    this.send(userTextItem(text));
-    this.send(responseCreate());
+    this.#need('sendText').createItem({ type: 'message', role: 'user', text });
+    this.#tracker.request();
   }
 
-  /** Changes the session configuration (`session.update`). Fields you omit stay as they are. */
+  /** Asks the model to respond now (queued while a response is active), with optional per-response overrides. */
+  createResponse(overrides?: ResponseOptions): void {
+    this.#need('createResponse');
+    this.#tracker.request(overrides);
+  }
+
+  /** Changes the session configuration (`session.update`). Fields you omit stay; a reconnection re-applies them. */
   updateSession(session: SessionConfig): void {
-    this.send(sessionUpdate(session));
+    this.#need('updateSession').updateSession(session);
+    this.#config = { ...this.#config, ...session };
   }
 
-  /** Input and output levels for a visualizer. Creates an AudioContext on first call, closed on disconnect. */
+  /** Cuts the assistant off now: local audio goes silent, the server stops the response. Returns false if nothing was playing. */
+  interrupt(): boolean {
+    if (this.#state !== 'connected') return false;
+    return this.#turns.interrupt('manual');
+  }
+
+  /** Stops sending microphone audio (the track stays open, so unmuting is instant). */
+  mute(): void {
+    this.#muted = true;
+    this.#applyMic();
+  }
+
+  /** Sends microphone audio again. */
+  unmute(): void {
+    this.#muted = false;
+    this.#applyMic();
+  }
+
+  /**
+   * Push-to-talk, press: switches turn detection off (once), cuts the assistant
+   * off, clears the input buffer and opens the mic.
+   */
+  startTalking(): void {
+    const commands = this.#need('startTalking');
+    if (this.#turns.talking) return;
+    if (!this.#ptt) {
+      this.#ptt = true;
+      this.updateSession({ audio: { input: { turn_detection: null } } });
+    }
+    this.#turns.interrupt('push-to-talk');
+    commands.clearInput();
+    this.#turns.talking = true;
+    this.#applyMic();
+    this.#turns.update();
+  }
+
+  /** Push-to-talk, release: closes the mic, commits what was said and asks for the answer. */
+  stopTalking(): void {
+    if (!this.#turns.talking || this.#state !== 'connected') return;
+    this.#turns.talking = false;
+    this.#applyMic();
+    this.#turns.update();
+    this.#commands!.commitInput();
+    this.#tracker.request();
+  }
+
+  /** Input and output levels (0–1) for a visualizer: cheap, call it every animation frame. */
   getLevels(): AudioLevels {
-    const live = this.#live;
-    if (!live || live.released) return { input: 0, output: 0 };
-    this.#levels ??= new LevelMeter();
-    if (live.mic) this.#levels.attach('input', live.mic.track);
-    const remoteTrack = live.remote?.stream?.getAudioTracks()[0];
-    if (remoteTrack) this.#levels.attach('output', remoteTrack);
+    if (!this.#attachLevels()) return { input: 0, output: 0 };
     return this.#levels.read();
   }
 
-  async #run(controller: AbortController): Promise<void> {
+  /** Fills `target` (e.g. `new Uint8Array(256)`) with the input or output spectrum (0–255 per bin) and returns it. */
+  getFrequencyData(kind: 'input' | 'output', target: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+    if (!this.#attachLevels()) return target.fill(0);
+    return this.#levels.frequencyData(kind, target);
+  }
+
+  /** Retries audio playback (and the level meter) after `autoplay_blocked`; call it from a user gesture. */
+  async resumeAudio(): Promise<void> {
+    this.#levels.resume();
+    await this.#play();
+  }
+
+  /** Lists microphones and speakers (labels need microphone permission). */
+  listDevices(): Promise<AudioDevices> {
+    return listDevices();
+  }
+
+  /** Switches the microphone, live and without renegotiation (`replaceTrack`); before connecting, sets the one to open. */
+  async setInputDevice(deviceId: string): Promise<void> {
+    this.#inputDeviceId = deviceId;
+    const transport = this.#live?.transport;
+    if (!this.#mic || this.#o.mediaStream) return;
+    const mic = await openMicrophone({ ...this.#o.audio, deviceId }, undefined);
+    if (this.#state === 'closed' || this.#state === 'closing' || this.#state === 'failed') {
+      mic.track.stop();
+      return;
+    }
+    await transport?.setMic(mic.track);
+    this.#adoptMic(mic);
+  }
+
+  /** Plays the model's voice through another output device (`setSinkId`). Throws `unsupported` where the browser cannot. */
+  async setOutputDevice(deviceId: string): Promise<void> {
+    if (typeof HTMLMediaElement === 'undefined' || !('setSinkId' in HTMLMediaElement.prototype)) {
+      throw new RtvoiceError('unsupported', 'This browser cannot choose the audio output device (no setSinkId).');
+    }
+    this.#outputDeviceId = deviceId;
+    await this.#live?.remote?.setSinkId(deviceId);
+  }
+
+  // ── connection ─────────────────────────────────────────────────────────
+
+  async #prepare(p: Prepared): Promise<void> {
+    const signal = p.controller.signal;
+    const useMic = p.mode === 'local';
+    const [token, mic] = await untilAborted(Promise.all([this.#token(signal), useMic ? this.#openMic(signal) : undefined]), signal);
+    p.token = token;
+    const transport = (p.live.transport = this.#newTransport());
+    if (p.mode === 'local') {
+      await transport.prepare?.(mic!.track, signal);
+      return;
+    }
+    await this.#open(p.live, token, null, signal);
+    const idle = setTimeout(() => {
+      this.#log.info('closing the unused prepared connection');
+      if (this.#prepared === p) this.#dropPrepared();
+    }, this.#o.preparedIdleMs);
+    p.live.onRelease(() => clearTimeout(idle));
+  }
+
+  #dropPrepared(): void {
+    const p = this.#prepared;
+    if (!p) return;
+    this.#prepared = undefined;
+    p.controller.abort(new RtvoiceError('aborted', 'The prepared connection was closed.'));
+    p.live.release();
+    if (this.#live === p.live) this.#live = undefined;
+    if (this.#state === 'idle' || this.#state === 'closed' || this.#state === 'failed') this.#releaseMic();
+  }
+
+  async #connect(controller: AbortController): Promise<void> {
     this.#transition('connecting');
+    this.#newConversation();
     const started = performance.now();
     const since = () => Math.round(performance.now() - started);
-    const live = new ConnectionResources();
-    this.#live = live;
-    this.#router.reset();
     const timer = setTimeout(
-      () => controller.abort(new RtvoiceError('connect_timeout', `connect() took longer than ${this.#options.connectTimeoutMs} ms.`)),
-      this.#options.connectTimeoutMs,
+      () => controller.abort(new RtvoiceError('connect_timeout', `connect() took longer than ${this.#o.connectTimeoutMs} ms.`)),
+      this.#o.connectTimeoutMs,
     );
-    live.onRelease(() => clearTimeout(timer));
     const signal = controller.signal;
+    let p = this.#prepared;
+    this.#prepared = undefined;
+    let live: ConnectionResources | undefined;
     try {
+      if (p) {
+        // A preparation still running is finished first; one that failed is redone from scratch.
+        await untilAborted(p.promise, signal).catch((error: unknown) => {
+          if (signal.aborted) throw error;
+          p = undefined;
+        });
+      }
       let tokenMs = 0;
       let micMs = 0;
-      const tokenP = this.#token(signal).then((t) => ((tokenMs = since()), t));
-      const micP = openMicrophone(this.#options.audio, this.#options.mediaStream).then((m) => {
+      let mode: ConnectMetrics['prepared'] = 'none';
+      if (p?.mode === 'connection' && p.live.created && !p.live.released) {
+        mode = 'connection';
+        live = p.live;
+        const mic = await untilAborted(this.#openMic(signal), signal);
         micMs = since();
-        live.adoptMic(m);
-        return m;
-      });
-      const [token, mic] = await untilAborted(Promise.all([tokenP, micP]), signal);
-
-      // A track that ends by itself (device unplugged, permission revoked) leaves the
-      // agent deaf: say so. Calling stop() ourselves does not fire 'ended'.
-      const onMicEnded = () => {
-        if (!live.released) this.#events.emit('error', new RtvoiceError('mic_failed', 'The microphone stopped (unplugged, or access was revoked).'));
-      };
-      mic.track.addEventListener('ended', onMicEnded);
-      live.onRelease(() => mic.track.removeEventListener('ended', onMicEnded));
-      live.remote = new RemoteAudio(this.#options.audioElement);
-      const transport = (this.#options.transport ?? (() => new WebRtcTransport({ ...(this.#options.fetch && { fetch: this.#options.fetch }) })))();
-      live.transport = transport;
-      const created = new Promise<void>((resolve) => (this.#sessionCreated = resolve));
-      live.onRelease(() => (this.#sessionCreated = undefined));
-      live.onRelease(transport.on('message', (data) => this.#router.handle(data)));
-      live.onRelease(transport.on('remoteTrack', (_track, stream) => void this.#play(live, stream)));
-      live.onRelease(transport.on('closed', (reason) => this.#onTransportClosed(live, reason)));
-
-      await transport.connect({ callsUrl: token.callsUrl, ephemeralKey: token.value, mic: mic.track }, signal);
-      const dataChannelOpenMs = since();
-      if (this.#options.session) transport.send(JSON.stringify(sessionUpdate(this.#options.session)));
-      await untilAborted(created, signal);
+        await live.transport!.setMic(mic.track);
+      } else {
+        if (p?.mode === 'local' && !p.live.released && isTokenFresh(p.token)) mode = 'local';
+        else p?.live.release();
+        live = mode === 'local' ? p!.live : new ConnectionResources();
+        const tokenP = mode === 'local' ? Promise.resolve(p!.token) : this.#token(signal).then((t) => ((tokenMs = since()), t));
+        const micP = this.#openMic(signal).then((m) => ((micMs = since()), m));
+        const [token, mic] = await untilAborted(Promise.all([tokenP, micP]), signal);
+        live.transport ??= this.#newTransport();
+        await this.#open(live, token, mic.track, signal);
+      }
       clearTimeout(timer);
+      this.#goLive(live);
       this.#transition('connected');
-      const metrics: ConnectMetrics = { kind: 'connect', tokenMs, micMs, dataChannelOpenMs, totalMs: since() };
-      this.#log.info('connected', { ...metrics });
-      this.#events.emit('metrics', metrics);
+      this.#reportConnect(live, started, { prepared: mode, reconnect: false, tokenMs, micMs });
     } catch (thrown) {
+      clearTimeout(timer);
       const reason = signal.reason as unknown;
       const error = signal.aborted && reason instanceof RtvoiceError ? reason : toRtvoiceError(thrown, 'network_error', 'connect() failed.');
-      live.release();
+      live?.release();
       if (this.#live === live) this.#live = undefined;
       if (this.#state === 'connecting') {
+        this.#releaseMic();
         this.#transition('failed', error);
-        this.#events.emit('error', error);
+        if (error.code !== 'aborted') this.#emitError(error);
       }
       throw error;
     }
   }
 
-  #token(signal: AbortSignal): Promise<EphemeralToken> {
-    const o = this.#options;
-    if (o.getToken) return resolveProvidedToken(o.getToken, o.callsUrl, signal);
-    return fetchToken(o.tokenUrl as string, o.tokenRequestBody, o.callsUrl, signal, o.fetch ?? globalThis.fetch.bind(globalThis));
+  /** Opens `live`'s transport, sends the session configuration, waits for `session.created`. */
+  async #open(live: ConnectionResources, token: EphemeralToken, mic: MediaStreamTrack | null, signal: AbortSignal): Promise<void> {
+    const transport = live.transport!;
+    this.#live = live;
+    this.#router.reset();
+    let created!: () => void;
+    const isCreated = new Promise<void>((resolve) => (created = resolve));
+    live.onRelease(this.#signals.on('sessionCreated', () => this.#live === live && ((live.created = true), created())));
+    live.onRelease(transport.on('message', (data) => this.#live === live && this.#router.handle(data)));
+    live.onRelease(transport.on('remoteTrack', (_track, stream) => this.#live === live && void this.#play(stream)));
+    live.onRelease(transport.on('closed', (reason) => this.#onDrop(live, reason)));
+    await transport.connect({ callsUrl: token.callsUrl, ephemeralKey: token.value, mic }, signal);
+    live.openedAt = performance.now();
+    this.#commands = createOpenAICommands((event) => transport.send(JSON.stringify(event)));
+    const config = this.#sessionConfig();
+    if (config) this.#commands.updateSession(config);
+    await untilAborted(isCreated, signal);
   }
 
-  async #play(live: ConnectionResources, stream: MediaStream): Promise<void> {
-    if (live.released || !live.remote) return;
-    const playing = await live.remote.play(stream);
-    if (!playing && !live.released) {
-      this.#events.emit('error', new RtvoiceError('autoplay_blocked', 'The browser blocked audio playback; call connect() from a user gesture.'));
+  /** The session's configuration for `session.update` at connect: options, tools, push-to-talk, later updates. */
+  #sessionConfig(): SessionConfig | undefined {
+    const tools = this.#tools.declarations();
+    let config = this.#config;
+    if (tools.length) config = { ...config, tools: [...(config?.tools ?? []), ...tools] };
+    if (this.#ptt) config = { ...config, audio: { ...config?.audio, input: { ...config?.audio?.input, turn_detection: null } } };
+    return config;
+  }
+
+  /** `live` carries the conversation from now on. */
+  #goLive(live: ConnectionResources): void {
+    this.#live = live;
+    live.remote ??= new RemoteAudio(this.#o.audioElement);
+    if (this.#outputDeviceId) void live.remote.setSinkId(this.#outputDeviceId).catch(() => undefined);
+    this.#unwatchDevices ??= watchDevices((d) => this.#events.emit('devicechange', d));
+    this.#applyMic();
+    void this.#play();
+  }
+
+  #reportConnect(live: ConnectionResources, started: number, m: Pick<ConnectMetrics, 'prepared' | 'reconnect' | 'tokenMs' | 'micMs'>): void {
+    const timings = m.prepared === 'connection' ? undefined : (live.transport as { timings?: { offerMs: number; sdpMs: number } }).timings;
+    const metrics: ConnectMetrics = {
+      kind: 'connect',
+      ...m,
+      offerMs: timings?.offerMs ?? 0,
+      sdpMs: timings?.sdpMs ?? 0,
+      dataChannelOpenMs: Math.max(0, Math.round((live.openedAt ?? started) - started)),
+      totalMs: Math.round(performance.now() - started),
+    };
+    this.#metrics = { ...this.#metrics, connect: metrics };
+    this.#log.info('connected', { ...metrics });
+    this.#events.emit('metrics', metrics);
+  }
+
+  /** The connection dropped by itself: reconnect, or fail. */
+  #onDrop(live: ConnectionResources, reason: RtvoiceError): void {
+    if (this.#prepared?.live === live) {
+      this.#log.info('the prepared connection closed', { code: reason.code });
+      this.#dropPrepared();
+      return;
     }
-  }
-
-  #onTransportClosed(live: ConnectionResources, reason: RtvoiceError): void {
     if (live !== this.#live || this.#state !== 'connected') return;
     this.#log.warn('connection lost', { code: reason.code });
-    this.#releaseLive();
-    this.#transition('failed', reason);
-    this.#events.emit('error', reason);
+    live.release();
+    this.#commands = undefined;
+    this.#turns.reset();
+    this.#tracker.reset(false);
+    if (!this.#o.reconnect) {
+      this.#fail(reason);
+      return;
+    }
+    this.#transition('reconnecting', reason);
+    const controller = new AbortController();
+    const promise = this.#reconnect(controller, reason).finally(() => {
+      if (this.#attempt?.controller === controller) this.#attempt = undefined;
+    });
+    promise.catch(() => undefined);
+    this.#attempt = { controller, promise };
   }
 
-  #releaseLive(): void {
+  async #reconnect(controller: AbortController, firstReason: RtvoiceError): Promise<void> {
+    const { maxAttempts, backoffMs } = this.#o.reconnect as Exclude<ResolvedOptions['reconnect'], false>;
+    const signal = controller.signal;
+    let last = firstReason;
+    for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+      const started = performance.now();
+      const live = new ConnectionResources();
+      try {
+        await sleep(backoffMs(attempt), signal);
+        this.#log.info('reconnecting', { attempt });
+        const token = await this.#token(signal);
+        const tokenMs = Math.round(performance.now() - started);
+        live.transport = this.#newTransport();
+        await this.#open(live, token, this.#mic?.track ?? null, AbortSignal.any([signal, AbortSignal.timeout(this.#o.connectTimeoutMs)]));
+        this.#replay();
+        this.#goLive(live);
+        this.#transition('connected');
+        this.#reportConnect(live, started, { prepared: 'none', reconnect: true, tokenMs, micMs: 0 });
+        return;
+      } catch (error) {
+        live.release();
+        if (this.#live === live) this.#live = undefined;
+        if (signal.aborted) throw signal.reason;
+        last = toRtvoiceError(error, 'network_error', 'Reconnection failed.');
+        this.#log.warn('reconnection attempt failed', { attempt, code: last.code });
+      }
+    }
+    const error = new RtvoiceError('reconnect_failed', `The connection was lost and ${maxAttempts} reconnection attempts failed (last: ${last.code}).`, {
+      cause: last,
+    });
+    this.#fail(error);
+    throw error;
+  }
+
+  /** Re-creates the conversation on a new connection, so it goes on where it was. */
+  #replay(): void {
+    const commands = this.#commands!;
+    for (const item of this.#history.replayItems()) commands.createItem(item);
+    // A tool finished while the connection was down: its output is in the replay; ask for the answer now.
+    if (this.#heldOutputs && this.#tools.running === 0) this.#tracker.request();
+    this.#heldOutputs = false;
+    this.#tracker.flush();
+  }
+
+  /** The live session failed for good. */
+  #fail(reason: RtvoiceError): void {
+    void this.#end();
+    this.#transition('failed', reason);
+    this.#emitError(reason);
+  }
+
+  /** Releases everything of the session (but not your listeners); resolves when the audio context is closed too. */
+  #end(): Promise<void> {
+    this.#dropPrepared();
     this.#live?.release();
     this.#live = undefined;
-    this.#levels?.close();
-    this.#levels = undefined;
+    this.#commands = undefined;
+    this.#tools.cancelAll(false);
+    this.#turns.reset();
+    this.#tracker.reset(true);
+    this.#turnMeter.stop();
+    this.#releaseMic();
+    this.#unwatchDevices?.();
+    this.#unwatchDevices = undefined;
+    return this.#levels.close();
+  }
+
+  /** A new conversation: history, usage, tool memory and budget start over. */
+  #newConversation(): void {
+    this.#tools.cancelAll(true);
+    this.#usage.reset();
+    this.#budgetHit = false;
+    this.#heldOutputs = false;
+    this.#metrics = { connect: undefined, turns: [] };
+    if (this.#history.items.length) this.#history.clear();
+  }
+
+  #newTransport(): Transport {
+    return (this.#o.transport ?? (() => new WebRtcTransport(this.#o.fetch ? { fetch: this.#o.fetch } : {})))();
+  }
+
+  #token(signal: AbortSignal): Promise<EphemeralToken> {
+    const o = this.#o;
+    if (o.getToken) return resolveProvidedToken(o.getToken, o.callsUrl, signal);
+    return fetchToken(o.tokenUrl!, o.tokenRequest, o.callsUrl, signal, o.fetch ?? globalThis.fetch.bind(globalThis));
+  }
+
+  // ── microphone and playback ───────────────────────────────────────────
+
+  /** The session's microphone: the one already open, or a new one. */
+  async #openMic(signal: AbortSignal): Promise<Microphone> {
+    if (this.#mic && this.#mic.track.readyState === 'live') return this.#mic;
+    const mic = await openMicrophone({ ...this.#o.audio, deviceId: this.#inputDeviceId }, this.#o.mediaStream);
+    if (signal.aborted) {
+      if (mic.owned) mic.track.stop();
+      throw signal.reason;
+    }
+    this.#adoptMic(mic);
+    return mic;
+  }
+
+  #adoptMic(mic: Microphone): void {
+    const old = this.#mic;
+    this.#micCleanup?.();
+    if (old?.owned && old.track !== mic.track) old.track.stop();
+    this.#mic = mic;
+    // A track that ends by itself (device unplugged, permission revoked) leaves the agent deaf.
+    const onEnded = () => void this.#onMicEnded(mic);
+    mic.track.addEventListener('ended', onEnded);
+    this.#micCleanup = () => mic.track.removeEventListener('ended', onEnded);
+    this.#applyMic();
+  }
+
+  /** The mic ended by itself: switch to the default device, or end the session with `mic_failed`. */
+  async #onMicEnded(mic: Microphone): Promise<void> {
+    if (this.#mic !== mic) return;
+    const live = this.#state === 'connected' || this.#state === 'reconnecting';
+    if (mic.owned && live) {
+      try {
+        const next = await openMicrophone({ ...this.#o.audio, deviceId: undefined }, undefined);
+        if (this.#mic !== mic) return void next.track.stop();
+        this.#inputDeviceId = undefined;
+        await this.#live?.transport?.setMic(next.track);
+        this.#adoptMic(next);
+        this.#log.warn('the microphone stopped; switched to the default one');
+        return;
+      } catch {
+        // No microphone left: fall through.
+      }
+    }
+    const error = new RtvoiceError('mic_failed', 'The microphone stopped (unplugged, or access was revoked).');
+    if (live && this.#mic === mic) this.#fail(error);
+  }
+
+  #releaseMic(): void {
+    this.#micCleanup?.();
+    this.#micCleanup = undefined;
+    if (this.#mic?.owned) this.#mic.track.stop();
+    this.#mic = undefined;
+  }
+
+  /** The mic sends audio unless muted, or (in push-to-talk) while the button is not held. */
+  #applyMic(): void {
+    if (this.#mic && this.#mic.owned) this.#mic.track.enabled = !this.#muted && (!this.#ptt || this.#turns.talking);
+    else if (this.#mic) void this.#live?.transport?.setMic(this.#muted || (this.#ptt && !this.#turns.talking) ? null : this.#mic.track);
+  }
+
+  async #play(stream?: MediaStream): Promise<void> {
+    const remote = this.#live?.remote;
+    if (!remote || (!stream && !remote.stream)) return;
+    const result = await remote.play(stream);
+    if (result === 'playing' || this.#live?.remote !== remote) return;
+    this.#emitError(
+      result === 'autoplay_blocked'
+        ? new RtvoiceError('autoplay_blocked', 'The browser blocked audio playback; call resumeAudio() from a user gesture.')
+        : new RtvoiceError('audio_playback_failed', 'The model’s voice could not be played.'),
+    );
+  }
+
+  #attachLevels(): boolean {
+    const live = this.#live;
+    if (!live || live.released || this.#state !== 'connected') return false;
+    if (this.#mic) this.#levels.attach('input', this.#mic.track);
+    const remoteTrack = live.remote?.stream?.getAudioTracks()[0];
+    if (remoteTrack) this.#levels.attach('output', remoteTrack);
+    return true;
+  }
+
+  // ── events ─────────────────────────────────────────────────────────────
+
+  /** The public events that mirror protocol signals one to one. */
+  #mirror(s: TypedEmitter<SessionSignals>): void {
+    const emit = this.#events.emit.bind(this.#events);
+    s.on('text', (t) => {
+      const { failed, ...rest } = t;
+      emit('transcript', failed === undefined ? rest : { ...rest, failed });
+    });
+    // The user's item exists from the commit on, before its transcription: an empty
+    // partial lets a UI place the user's line before the answer that follows.
+    s.on('inputCommitted', ({ itemId }) => emit('transcript', { role: 'user', itemId, delta: '', text: '', final: false }));
+    s.on('speechStarted', (e) => emit('speechStarted', e));
+    s.on('speechStopped', (e) => emit('speechStopped', e));
+    s.on('audio', (e) => emit('agentAudio', e));
+    s.on('responseDone', ({ responseId, status, reason, usage }) => emit('responseDone', { responseId, status, reason, usage }));
+    s.on('sessionUpdated', (session) => {
+      const input = (session.audio as { input?: { turn_detection?: { interrupt_response?: boolean } | null } } | undefined)?.input;
+      if (input && 'turn_detection' in input) {
+        this.#turns.interruptOnSpeech = input.turn_detection?.interrupt_response !== false;
+      }
+    });
+    s.on('serverError', (e) => {
+      // Races the SDK resolves itself: a cancel after the server already stopped, a create during a response (re-queued).
+      const ours = e.event_id?.startsWith('rtv_');
+      if (ours && (e.code === 'response_cancel_not_active' || e.code === 'conversation_already_has_active_response')) return;
+      const code = e.code ? ` (${e.code})` : '';
+      this.#emitError(new RtvoiceError('server_error', `The server reported an error${code}: ${e.message}`, { serverError: e }));
+    });
+  }
+
+  #onUsage(total: UsageTotals): void {
+    this.#events.emit('usage', total);
+    const budget = this.#o.budget;
+    if (!budget || this.#budgetHit || total.costUsd === undefined || total.costUsd < budget.maxUsd) return;
+    this.#budgetHit = true;
+    const disconnect = budget.onExceeded === 'disconnect';
+    this.#emitError(
+      new RtvoiceError('budget_exceeded', `The session cost $${total.costUsd.toFixed(4)}, over the budget of $${budget.maxUsd}.${disconnect ? ' Disconnecting.' : ''}`),
+    );
+    if (disconnect) void this.disconnect();
+  }
+
+  /** Throws `invalid_state` unless connected; returns the commands. */
+  #need(method: string): Commands {
+    if (this.#state !== 'connected' || !this.#commands) {
+      throw new RtvoiceError('invalid_state', `${method}() needs a connected session; the session is ${this.#state}.`);
+    }
+    return this.#commands;
+  }
+
+  #emitError(error: RtvoiceError): void {
+    // An error nobody listens to must not vanish.
+    if (this.#events.listenerCount('error') === 0) this.#log.error(`${error.code}: ${error.message}`);
+    this.#events.emit('error', error);
   }
 
   #transition(state: ConnectionState, reason?: RtvoiceError): void {
@@ -265,19 +823,6 @@ export class VoiceSession {
       });
       return;
     }
-    this.#events.emit('error', new RtvoiceError('listener_error', `A '${String(event)}' listener threw.`, { cause: error }));
+    this.#emitError(new RtvoiceError('listener_error', `A '${String(event)}' listener threw.`, { cause: error }));
   }
-}
-
-/** Rejects with the signal's reason as soon as it aborts, without waiting for `promise`. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
-      (error) => (signal.removeEventListener('abort', onAbort), reject(error)),
-    );
-  });
 }

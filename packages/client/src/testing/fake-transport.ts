@@ -39,6 +39,14 @@ export class FakeTransport implements Transport {
   connectParams: TransportConnectParams | undefined;
   /** How many times `close()` was called. */
   closeCalls = 0;
+  /** Every track passed to `setMic()` (after `connect()`), in order. */
+  readonly micChanges: Array<MediaStreamTrack | null> = [];
+  /** The mic given to `prepare()`, when it was called. */
+  preparedMic: MediaStreamTrack | null | undefined;
+  /** What `outputLevel()` reports (the level of the server's audio at the page). */
+  level: number | undefined = undefined;
+  #serial = 0;
+  #openResponse: { id: string; itemId: string; audio: boolean } | undefined;
 
   constructor(options: FakeTransportOptions = {}) {
     this.#options = options;
@@ -84,6 +92,18 @@ export class FakeTransport implements Transport {
     }
   }
 
+  async prepare(mic: MediaStreamTrack | null): Promise<void> {
+    this.preparedMic = mic;
+  }
+
+  async setMic(track: MediaStreamTrack | null): Promise<void> {
+    this.micChanges.push(track);
+  }
+
+  outputLevel(): number | undefined {
+    return this.level;
+  }
+
   /** With `manualOpen`: lets the pending `connect()` finish. */
   open(): void {
     this.#open?.();
@@ -114,4 +134,114 @@ export class FakeTransport implements Transport {
     this.#state = 'closed';
     this.#events.emit('closed', reason);
   }
+
+  /** The client events of one type the session sent, in order. */
+  sentOfType(type: string): Array<{ type: string; [field: string]: unknown }> {
+    return this.sent.filter((e) => e.type === type);
+  }
+
+  /**
+   * Plays a spoken user turn as the server's VAD reports it: speech started
+   * and stopped, the buffer committed, the user item added, and (unless
+   * `transcript` is `null`) its transcription. Returns the user item's id.
+   */
+  userTurn(transcript: string | null = 'Hello.', itemId = this.#id('item_user')): string {
+    this.receive({ type: 'input_audio_buffer.speech_started', event_id: this.#id('event'), audio_start_ms: 0, item_id: itemId });
+    this.receive({ type: 'input_audio_buffer.speech_stopped', event_id: this.#id('event'), audio_end_ms: 1000, item_id: itemId });
+    this.receive({ type: 'input_audio_buffer.committed', event_id: this.#id('event'), item_id: itemId, previous_item_id: null });
+    this.receive({
+      type: 'conversation.item.added',
+      event_id: this.#id('event'),
+      item: { id: itemId, type: 'message', role: 'user', status: 'completed', content: [{ type: 'input_audio', transcript: null }] },
+    });
+    if (transcript !== null) {
+      this.receive({ type: 'conversation.item.input_audio_transcription.completed', event_id: this.#id('event'), item_id: itemId, content_index: 0, transcript });
+    }
+    return itemId;
+  }
+
+  /**
+   * Plays an assistant answer: response created, audio started, the text in
+   * word-sized transcript deltas, then (unless `complete: false`) the done
+   * events, `response.done` with `usage`, and the audio buffer stopped.
+   * Returns the response id.
+   */
+  assistantTurn(text: string, options: { complete?: boolean; usage?: Record<string, unknown>; audio?: boolean } = {}): string {
+    const id = this.#id('resp');
+    const itemId = this.#id('item_assistant');
+    const audio = options.audio ?? true;
+    this.#openResponse = { id, itemId, audio };
+    this.receive({ type: 'response.created', event_id: this.#id('event'), response: { id, status: 'in_progress', output: [] } });
+    this.receive({
+      type: 'conversation.item.added',
+      event_id: this.#id('event'),
+      item: { id: itemId, type: 'message', role: 'assistant', status: 'in_progress', content: [] },
+    });
+    if (audio) this.receive({ type: 'output_audio_buffer.started', event_id: this.#id('event'), response_id: id });
+    for (const delta of text.match(/\S+\s*/g) ?? []) {
+      this.receive({ type: 'response.output_audio_transcript.delta', event_id: this.#id('event'), response_id: id, item_id: itemId, content_index: 0, delta });
+    }
+    if (options.complete === false) return id;
+    this.receive({ type: 'response.output_audio_transcript.done', event_id: this.#id('event'), response_id: id, item_id: itemId, content_index: 0, transcript: text });
+    this.#done('completed', undefined, options.usage ?? DEFAULT_USAGE, [{ id: itemId, type: 'message', role: 'assistant', status: 'completed' }]);
+    if (audio) this.receive({ type: 'output_audio_buffer.stopped', event_id: this.#id('event'), response_id: id });
+    return id;
+  }
+
+  /** Plays a response that calls a tool: the function call item, its arguments, `response.done`. Returns the `call_id`. */
+  toolCall(name: string, args: unknown = {}, callId = this.#id('call')): string {
+    const id = this.#id('resp');
+    const itemId = this.#id('item_fc');
+    const json = typeof args === 'string' ? args : JSON.stringify(args);
+    this.#openResponse = { id, itemId, audio: false };
+    this.receive({ type: 'response.created', event_id: this.#id('event'), response: { id, status: 'in_progress', output: [] } });
+    this.receive({
+      type: 'conversation.item.added',
+      event_id: this.#id('event'),
+      item: { id: itemId, type: 'function_call', status: 'in_progress', call_id: callId, name, arguments: '' },
+    });
+    this.receive({ type: 'response.function_call_arguments.done', event_id: this.#id('event'), response_id: id, item_id: itemId, output_index: 0, call_id: callId, name, arguments: json });
+    this.#done('completed', undefined, DEFAULT_USAGE, [{ id: itemId, type: 'function_call', call_id: callId, name, arguments: json }]);
+    return callId;
+  }
+
+  /**
+   * Plays a barge-in as the service does over WebRTC: the user starts
+   * speaking, and an answer still open (`assistantTurn(…, { complete: false })`)
+   * ends cancelled with `turn_detected` and its audio cleared.
+   */
+  bargeIn(itemId = this.#id('item_user')): string {
+    this.receive({ type: 'input_audio_buffer.speech_started', event_id: this.#id('event'), audio_start_ms: 0, item_id: itemId });
+    const open = this.#openResponse;
+    if (open) {
+      this.#done('cancelled', 'turn_detected', DEFAULT_USAGE, [{ id: open.itemId, type: 'message', role: 'assistant', status: 'incomplete' }]);
+      if (open.audio) this.receive({ type: 'output_audio_buffer.cleared', event_id: this.#id('event'), response_id: open.id });
+    }
+    return itemId;
+  }
+
+  #done(status: string, reason: string | undefined, usage: Record<string, unknown>, output: object[]): void {
+    const open = this.#openResponse;
+    if (!open) return;
+    this.#openResponse = undefined;
+    this.receive({
+      type: 'response.done',
+      event_id: this.#id('event'),
+      response: { id: open.id, status, status_details: reason ? { type: status, reason } : null, output, usage },
+    });
+  }
+
+  #id(prefix: string): string {
+    this.#serial += 1;
+    return `${prefix}_fake${this.#serial}`;
+  }
 }
+
+/** Usage reported by scripted responses unless a test gives its own. */
+const DEFAULT_USAGE = {
+  total_tokens: 300,
+  input_tokens: 100,
+  output_tokens: 200,
+  input_token_details: { text_tokens: 40, audio_tokens: 60, image_tokens: 0, cached_tokens: 0 },
+  output_token_details: { text_tokens: 50, audio_tokens: 150 },
+};

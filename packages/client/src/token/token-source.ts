@@ -1,4 +1,3 @@
-import * as z from 'zod/mini';
 import { RtvoiceError, isRtvoiceError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
 
@@ -22,12 +21,19 @@ export interface EphemeralToken {
 export type TokenProvider = (signal: AbortSignal) => Promise<EphemeralToken | string>;
 
 /** What rtvoice accepts from a token endpoint: `@rtvoice/server`'s shape, OpenAI's GA shape, or the beta shape. */
-const tokenResponse = z.looseObject({
-  value: z.optional(z.string()),
-  expires_at: z.optional(z.number()),
-  calls_url: z.optional(z.string()),
-  client_secret: z.optional(z.looseObject({ value: z.string(), expires_at: z.optional(z.number()) })),
-});
+interface TokenResponse {
+  value?: unknown;
+  expires_at?: unknown;
+  calls_url?: unknown;
+  client_secret?: { value?: unknown; expires_at?: unknown };
+}
+
+/** How a token request is made (see `tokenRequest` in the options). */
+export interface TokenRequest {
+  body?: Record<string, unknown>;
+  headers?: Record<string, string>;
+  credentials?: RequestCredentials;
+}
 
 /**
  * Fetches a token from the site's own token endpoint with a JSON POST
@@ -35,7 +41,7 @@ const tokenResponse = z.looseObject({
  */
 export async function fetchToken(
   tokenUrl: string,
-  body: Record<string, unknown>,
+  request: TokenRequest,
   fallbackCallsUrl: string,
   signal: AbortSignal,
   fetchImpl: typeof fetch,
@@ -44,9 +50,9 @@ export async function fetchToken(
   try {
     res = await fetchImpl(tokenUrl, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify(body),
-      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...request.headers },
+      body: JSON.stringify(request.body ?? {}),
+      credentials: request.credentials ?? 'same-origin',
       signal,
     });
   } catch (error) {
@@ -71,17 +77,50 @@ export async function fetchToken(
       ...(retryAfterMs !== undefined && { retryAfterMs }),
     });
   }
-  const parsed = z.safeParse(tokenResponse, json);
-  const value = parsed.success ? (parsed.data.value ?? parsed.data.client_secret?.value) : undefined;
-  if (!parsed.success || !value) {
+  const data = (typeof json === 'object' && json ? json : {}) as TokenResponse;
+  const value = data.value ?? data.client_secret?.value;
+  if (typeof value !== 'string' || !value) {
     throw new RtvoiceError('token_fetch_failed', 'The token endpoint answered without a key (`value`).', {
       status: res.status,
       retryable: false,
     });
   }
-  const expiresAt = parsed.data.expires_at ?? parsed.data.client_secret?.expires_at;
-  const callsUrl = parsed.data.calls_url ? new URL(parsed.data.calls_url, res.url || globalThis.location?.href).href : fallbackCallsUrl;
-  return expiresAt === undefined ? { value, callsUrl } : { value, expiresAt, callsUrl };
+  const expiresAt = data.expires_at ?? data.client_secret?.expires_at;
+  let callsUrl = fallbackCallsUrl;
+  if (typeof data.calls_url === 'string' && data.calls_url) {
+    try {
+      callsUrl = new URL(data.calls_url, res.url || globalThis.location?.href).href;
+    } catch {
+      throw new RtvoiceError('token_fetch_failed', 'The token endpoint answered an invalid `calls_url`.', { retryable: false });
+    }
+  }
+  return checkCallsUrl(typeof expiresAt === 'number' ? { value, expiresAt, callsUrl } : { value, callsUrl });
+}
+
+/**
+ * A key is sent only over TLS: the calls URL must be `https:`, or `http:` on a
+ * loopback host (a local simulator). Anything else is refused before the key
+ * leaves the page.
+ */
+export function checkCallsUrl(token: EphemeralToken): EphemeralToken {
+  let url: URL | undefined;
+  try {
+    url = new URL(token.callsUrl, globalThis.location?.href);
+  } catch {
+    url = undefined;
+  }
+  const loopback = url && /^(localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname);
+  if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback))) {
+    throw new RtvoiceError('token_fetch_failed', 'Refused to send the key to a calls URL that is not https: (http: is allowed on loopback only).', {
+      retryable: false,
+    });
+  }
+  return { ...token, callsUrl: url.href };
+}
+
+/** True while a key may still start a call, with a margin for the SDP round trip. */
+export function isTokenFresh(token: EphemeralToken, marginMs = 10_000): boolean {
+  return token.expiresAt === undefined || token.expiresAt * 1000 - Date.now() > marginMs;
 }
 
 /** `Retry-After` in ms (delay-seconds form only), when present and sane. */
@@ -105,10 +144,10 @@ export async function resolveProvidedToken(
   }
   if (typeof token === 'string') {
     if (!token) throw new RtvoiceError('token_fetch_failed', 'The getToken function returned an empty key.');
-    return { value: token, callsUrl: fallbackCallsUrl };
+    return checkCallsUrl({ value: token, callsUrl: fallbackCallsUrl });
   }
   if (!token || typeof token.value !== 'string' || !token.value) {
     throw new RtvoiceError('token_fetch_failed', 'The getToken function returned no key (`value`).');
   }
-  return { ...token, callsUrl: token.callsUrl || fallbackCallsUrl };
+  return checkCallsUrl({ ...token, callsUrl: token.callsUrl || fallbackCallsUrl });
 }

@@ -13,8 +13,12 @@ export interface TransportConnectParams {
   callsUrl: string;
   /** The short-lived key that authorizes the call. Never logged. */
   ephemeralKey: string;
-  /** The microphone track to send. The transport does not stop it: its owner does. */
-  mic: MediaStreamTrack;
+  /**
+   * The microphone track to send, or `null` to open the connection with an
+   * audio transceiver that sends nothing yet (`setMic()` attaches one later,
+   * without renegotiation). The transport never stops it: its owner does.
+   */
+  mic: MediaStreamTrack | null;
 }
 
 /** Events a transport emits. One payload per event. */
@@ -42,6 +46,16 @@ export interface Transport {
    * it opened.
    */
   connect(params: TransportConnectParams, signal: AbortSignal): Promise<void>;
+  /**
+   * Optional: does the local part of `connect()` ahead (peer connection, data
+   * channel, transceiver and SDP offer), so that `connect()` with the same mic
+   * costs only the network. No network traffic.
+   */
+  prepare?(mic: MediaStreamTrack | null, signal: AbortSignal): Promise<void>;
+  /** Replaces the microphone track being sent (`null`: send nothing), without renegotiation. */
+  setMic(track: MediaStreamTrack | null): Promise<void>;
+  /** Optional: the level (0–1) of the audio arriving from the server right now, for latency measurement. */
+  outputLevel?(): number | undefined;
   /** Sends one JSON text frame. Throws `invalid_state` unless `open`. */
   send(data: string): void;
   /** Closes the connection and releases what the transport opened. Idempotent. */

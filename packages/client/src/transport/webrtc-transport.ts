@@ -1,5 +1,6 @@
 import { TypedEmitter } from '../emitter.js';
 import { RtvoiceError, toRtvoiceError } from '../errors.js';
+import { untilAborted } from '../session/abort.js';
 import { exchangeSdp } from './sdp-exchange.js';
 import type { Transport, TransportConnectParams, TransportEvents, TransportState } from './transport.js';
 
@@ -13,6 +14,12 @@ export interface WebRtcTransportOptions {
   fetch?: typeof fetch;
 }
 
+/** Timing of the last `connect()`, in ms from its start. */
+export interface WebRtcTimings {
+  offerMs: number;
+  sdpMs: number;
+}
+
 /**
  * The WebRTC transport: one `RTCPeerConnection` carrying the microphone up and
  * the model's audio down on one `sendrecv` audio transceiver, and the
@@ -23,13 +30,17 @@ export class WebRtcTransport implements Transport {
   #state: TransportState = 'idle';
   #pc: RTCPeerConnection | undefined;
   #dc: RTCDataChannel | undefined;
+  #sender: RTCRtpSender | undefined;
+  #offer: string | undefined;
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Aborted on close: every DOM listener is registered with its signal. */
+  /** Aborted on close: every DOM listener is registered with its signal, every pending step races it. */
   readonly #lifetime = new AbortController();
   readonly #events = new TypedEmitter<TransportEvents>((error) => queueMicrotask(() => { throw error; }));
   readonly #options: WebRtcTransportOptions;
   /** The call id from the answer's `Location` header, once known. */
   callId: string | undefined;
+  /** Where the last `connect()` spent its time. */
+  timings: WebRtcTimings = { offerMs: 0, sdpMs: 0 };
 
   constructor(options: WebRtcTransportOptions = {}) {
     this.#options = options;
@@ -43,13 +54,11 @@ export class WebRtcTransport implements Transport {
     return this.#events.on(type, listener as never);
   }
 
-  async connect(params: TransportConnectParams, signal: AbortSignal): Promise<void> {
-    if (this.#state !== 'idle') throw new RtvoiceError('invalid_state', `connect() called on a ${this.#state} transport.`);
-    this.#state = 'connecting';
-    const onAbort = () => this.close();
-    signal.addEventListener('abort', onAbort, { signal: this.#lifetime.signal });
+  async prepare(mic: MediaStreamTrack | null, signal: AbortSignal): Promise<void> {
+    if (this.#offer !== undefined) return;
+    if (this.#state !== 'idle') throw new RtvoiceError('invalid_state', `prepare() called on a ${this.#state} transport.`);
+    const abort = AbortSignal.any([signal, this.#lifetime.signal]);
     try {
-      if (signal.aborted) throw abortedError();
       if (typeof RTCPeerConnection === 'undefined') {
         throw new RtvoiceError('unsupported_environment', 'This environment has no WebRTC (RTCPeerConnection).');
       }
@@ -63,34 +72,69 @@ export class WebRtcTransport implements Transport {
       dc.addEventListener('message', (e) => {
         if (typeof e.data === 'string') this.#events.emit('message', e.data);
       }, on);
-      pc.addTransceiver(params.mic, { direction: 'sendrecv', streams: [new MediaStream([params.mic])] });
-
-      const offer = await pc.createOffer();
-      await pc.setLocalDescription(offer);
-      if (signal.aborted) throw abortedError();
-      const answer = await exchangeSdp(
-        params.callsUrl,
-        params.ephemeralKey,
-        offer.sdp ?? '',
-        signal,
-        this.#options.fetch ?? globalThis.fetch.bind(globalThis),
-      );
-      this.callId = answer.callId;
-      if (signal.aborted) throw abortedError();
-      try {
-        await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
-      } catch (error) {
-        throw new RtvoiceError('sdp_rejected', 'The SDP answer could not be applied.', { cause: error });
-      }
-      await this.#waitForOpen(pc, dc, signal);
-      this.#state = 'open';
-      this.#watch(pc, dc);
+      const transceiver = mic
+        ? pc.addTransceiver(mic, { direction: 'sendrecv', streams: [new MediaStream([mic])] })
+        : pc.addTransceiver('audio', { direction: 'sendrecv' });
+      this.#sender = transceiver.sender;
+      // Closing a peer connection does not settle a pending createOffer/setLocalDescription: race them.
+      const offer = await untilAborted(pc.createOffer(), abort);
+      await untilAborted(pc.setLocalDescription(offer), abort);
+      this.#offer = offer.sdp ?? '';
     } catch (error) {
       this.close();
-      throw signal.aborted ? abortedError(error) : toRtvoiceError(error, 'network_error', 'WebRTC negotiation failed.');
+      throw abort.aborted ? abortedError(error) : toRtvoiceError(error, 'network_error', 'WebRTC setup failed.');
+    }
+  }
+
+  async connect(params: TransportConnectParams, signal: AbortSignal): Promise<void> {
+    if (this.#state !== 'idle') throw new RtvoiceError('invalid_state', `connect() called on a ${this.#state} transport.`);
+    const started = performance.now();
+    const abort = AbortSignal.any([signal, this.#lifetime.signal]);
+    const onAbort = () => this.close();
+    signal.addEventListener('abort', onAbort, { signal: this.#lifetime.signal });
+    try {
+      if (signal.aborted) throw abortedError();
+      if (this.#offer === undefined) await this.prepare(params.mic, signal);
+      else if (params.mic) await this.setMic(params.mic);
+      this.#state = 'connecting';
+      const pc = this.#pc!;
+      const offerMs = performance.now() - started;
+      const answer = await exchangeSdp(params.callsUrl, params.ephemeralKey, this.#offer!, abort, this.#options.fetch ?? globalThis.fetch.bind(globalThis));
+      this.timings = { offerMs: Math.round(offerMs), sdpMs: Math.round(performance.now() - started - offerMs) };
+      this.callId = answer.callId;
+      if (abort.aborted) throw abortedError();
+      try {
+        await untilAborted(pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp }), abort);
+      } catch (error) {
+        if (abort.aborted) throw error;
+        throw new RtvoiceError('sdp_rejected', 'The SDP answer could not be applied.', { cause: error });
+      }
+      await this.#waitForOpen(pc, this.#dc!, abort);
+      this.#state = 'open';
+      this.#watch(pc, this.#dc!);
+    } catch (error) {
+      this.close();
+      throw abort.aborted ? abortedError(error) : toRtvoiceError(error, 'network_error', 'WebRTC negotiation failed.');
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  async setMic(track: MediaStreamTrack | null): Promise<void> {
+    const sender = this.#sender;
+    if (!sender || sender.track === track) return;
+    await sender.replaceTrack(track);
+    // The stream id is signalled in the offer: keep it for a track attached later.
+    if (track) sender.setStreams?.(new MediaStream([track]));
+  }
+
+  outputLevel(): number | undefined {
+    const receiver = this.#pc?.getReceivers().find((r) => r.track.kind === 'audio');
+    const sources = receiver?.getSynchronizationSources?.();
+    if (!sources) return undefined;
+    // A level older than 100 ms means no packet arrived since: silence.
+    const latest = sources[0];
+    return latest && performance.timeOrigin + performance.now() - latest.timestamp < 100 ? (latest.audioLevel ?? 0) : 0;
   }
 
   send(data: string): void {
@@ -111,6 +155,7 @@ export class WebRtcTransport implements Transport {
       this.#pc?.close();
       this.#dc = undefined;
       this.#pc = undefined;
+      this.#sender = undefined;
     }
   }
 
@@ -136,7 +181,7 @@ export class WebRtcTransport implements Transport {
         if (pc.connectionState === 'failed') settle(new RtvoiceError('ice_failed', 'The WebRTC connection failed (ICE).'));
       }, on);
       signal.addEventListener('abort', () => settle(abortedError()), on);
-      this.#lifetime.signal.addEventListener('abort', () => settle(abortedError()), on);
+      if (signal.aborted) settle(abortedError());
     });
   }
 

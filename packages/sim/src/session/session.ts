@@ -1,5 +1,6 @@
 import type { Agent, PlanStep, ResponseTrigger } from '../agent/agent.js';
 import { OutputAudioQueue } from '../audio/output-queue.js';
+import { synthesizeVoice } from '../audio/synth.js';
 import type { SimLogger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import { newConversationId, newEventId, newResponseId } from '../protocol/ids.js';
@@ -15,6 +16,9 @@ import { transcribe } from './input-transcription.js';
 import { ResponseRunner } from './response-runner.js';
 import { TimerBag } from './timers.js';
 import { type CommittedAudio, TurnDetector } from './turn-detector.js';
+
+/** What the sim says for an out-of-band side remark (see `createResponse`). */
+const FILLER = '(sim) One moment, I am still working on it.';
 
 /** Without a `session.update`, a greeting starts this long after the channel opened. */
 const GREET_FALLBACK_MS = 500;
@@ -234,7 +238,13 @@ export class SimSession {
     const inputTokens = { text: context.text + textTokens(instructions) + textTokens(JSON.stringify(tools)), audio: context.audio };
     const cached = outOfBand ? { text: 0, audio: 0 } : cachedPrefix(this.#lastInput);
     if (!outOfBand) this.#lastInput = inputTokens;
-    const plan = this.#agent.respond({ session: this.#config, items, instructions, modality, trigger });
+    // An out-of-band response with its own instructions and no input of its own is a side remark
+    // (a "one moment" while a tool runs): the sim cannot follow instructions, so it says a filler
+    // and leaves the agent's script where it is.
+    const plan =
+      outOfBand && params.instructions !== undefined && input === undefined
+        ? { steps: [{ kind: 'message' as const, text: FILLER, audio: synthesizeVoice(FILLER, { speed: this.#config.audio.output.speed }) }] }
+        : this.#agent.respond({ session: this.#config, items, instructions, modality, trigger });
     const runner = new ResponseRunner(
       {
         id: newResponseId(),
