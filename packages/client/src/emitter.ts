@@ -14,9 +14,7 @@ type AnyFn = (...args: any[]) => void;
  * bundle budget has no room for a general-purpose emitter.
  */
 export class TypedEmitter<E extends { [K in keyof E]: unknown[] }> {
-  readonly #listeners = new Map<keyof E, Set<AnyFn>>();
-  /** Maps a `once()` listener to the wrapper registered for it. */
-  readonly #once = new Map<AnyFn, AnyFn>();
+  readonly #listeners = new Map<keyof E, Set<AnyFn & { of?: AnyFn }>>();
   readonly #onListenerError: (error: unknown, event: keyof E) => void;
 
   constructor(onListenerError: (error: unknown, event: keyof E) => void) {
@@ -33,20 +31,18 @@ export class TypedEmitter<E extends { [K in keyof E]: unknown[] }> {
 
   /** Adds a listener that runs at most once; returns a function that removes it. */
   once<K extends keyof E>(type: K, listener: Listener<E, K>): () => void {
-    const wrapper = ((...args: E[K]) => {
-      this.off(type, listener);
+    // The wrapper remembers its listener, so off(type, listener) finds it.
+    const wrapper = Object.assign((...args: E[K]) => {
+      this.off(type, wrapper as never);
       (listener as AnyFn)(...args);
-    }) as Listener<E, K>;
-    this.#once.set(listener as AnyFn, wrapper as AnyFn);
-    return this.on(type, wrapper);
+    }, { of: listener as AnyFn });
+    return this.on(type, wrapper as never);
   }
 
   /** Removes a listener added with `on()` or `once()`. */
   off<K extends keyof E>(type: K, listener: Listener<E, K>): void {
     const set = this.#listeners.get(type);
-    const wrapper = this.#once.get(listener as AnyFn);
-    if (wrapper && set?.delete(wrapper)) this.#once.delete(listener as AnyFn);
-    set?.delete(listener as AnyFn);
+    for (const fn of set ?? []) if (fn === listener || fn.of === listener) set!.delete(fn);
   }
 
   /** Removes every listener, or every listener of one event. */

@@ -71,6 +71,10 @@ export interface ResponseDoneEvent {
   reason: string | undefined;
   /** Token usage as reported by the service, when present. */
   usage: RealtimeUsage | undefined;
+  /** Metadata given with `createResponse()`, echoed by the service. */
+  metadata: Record<string, unknown> | undefined;
+  /** Ids of the items the response produced. */
+  outputIds: string[];
 }
 
 /**

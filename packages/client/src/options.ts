@@ -1,5 +1,6 @@
 import type { MicrophoneOptions } from './audio/microphone.js';
 import { RtvoiceError } from './errors.js';
+import { checkShape, type Shape } from './protocol/shape.js';
 import type { LogLevel, Logger } from './logger.js';
 import type { SessionConfig } from './protocol/client-events.js';
 import type { ModelPrices } from './session/usage.js';
@@ -101,35 +102,29 @@ export type ResolvedOptions = Omit<
 
 const ACK = 'A tool you called is still running. In one short sentence, tell the user you are working on it. Do not call any tool.';
 
-type Check = (v: unknown) => boolean;
-const isFn: Check = (v) => typeof v === 'function';
-const isObj: Check = (v) => typeof v === 'object' && v !== null;
-const isStr: Check = (v) => typeof v === 'string' && v !== '';
-const isPos: Check = (v) => typeof v === 'number' && v > 0 && Number.isFinite(v);
-const isBool: Check = (v) => typeof v === 'boolean';
-
-const CHECKS: Record<string, Check> = {
-  tokenUrl: isStr,
-  tokenRequest: isObj,
-  getToken: isFn,
-  callsUrl: isStr,
-  session: isObj,
-  tools: Array.isArray,
-  toolAck: (v) => v === false || isObj(v),
-  toolTimeoutMs: isPos,
-  audio: isObj,
-  mediaStream: isObj,
-  audioElement: isObj,
-  pushToTalk: isBool,
-  reconnect: (v) => v === false || isObj(v),
-  prices: isObj,
-  budget: (v) => isObj(v) && isPos((v as BudgetOptions).maxUsd),
-  connectTimeoutMs: isPos,
-  preparedIdleMs: isPos,
-  transport: isFn,
-  fetch: isFn,
-  logLevel: (v) => ['silent', 'error', 'warn', 'info', 'debug'].includes(v as string),
-  logger: isObj,
+/** The type of each option (see `checkShape`); `false` is also accepted for `toolAck` and `reconnect`. */
+const SHAPE: Shape = {
+  tokenUrl: 's?',
+  tokenRequest: 'o?',
+  getToken: 'f?',
+  callsUrl: 's?',
+  session: 'o?',
+  tools: 'a?',
+  toolAck: 'o?',
+  toolTimeoutMs: 'n?',
+  audio: 'o?',
+  mediaStream: 'o?',
+  audioElement: 'o?',
+  pushToTalk: 'b?',
+  reconnect: 'o?',
+  prices: 'o?',
+  budget: [{ maxUsd: 'n' }],
+  connectTimeoutMs: 'n?',
+  preparedIdleMs: 'n?',
+  transport: 'f?',
+  fetch: 'f?',
+  logLevel: 's?',
+  logger: 'o?',
 };
 
 const invalid = (path: string, why: string) => new RtvoiceError('invalid_options', `Invalid option '${path}': ${why}.`);
@@ -138,25 +133,28 @@ const invalid = (path: string, why: string) => new RtvoiceError('invalid_options
  * Validates options once, before any side effect, and applies defaults.
  * Throws `invalid_options` naming the offending option.
  */
-export function resolveOptions(options: VoiceSessionOptions): ResolvedOptions {
-  const o = (options ?? {}) as VoiceSessionOptions & Record<string, unknown>;
-  if (!isObj(o)) throw invalid('options', 'expected an object');
-  for (const key in o) {
-    if (o[key] === undefined) continue;
-    if (!CHECKS[key]) throw invalid(key, 'unknown option');
-    if (!CHECKS[key](o[key])) throw invalid(key, 'wrong type or value');
-  }
+export function resolveOptions(options: VoiceSessionOptions = {}): ResolvedOptions {
+  const o = { ...options, toolAck: options.toolAck || undefined, reconnect: options.reconnect || undefined };
+  for (const key in options) if (!(key in SHAPE)) throw invalid(key, 'unknown option');
+  const bad =
+    checkShape(o, SHAPE) ??
+    ['toolTimeoutMs', 'connectTimeoutMs', 'preparedIdleMs', 'budget.maxUsd'].find((k) => {
+      const v = k === 'budget.maxUsd' ? o.budget?.maxUsd : o[k as 'toolTimeoutMs'];
+      return v !== undefined && !(v > 0);
+    }) ??
+    (['silent', 'error', 'warn', 'info', 'debug', undefined].includes(o.logLevel) ? undefined : 'logLevel');
+  if (bad) throw invalid(bad, 'wrong type or value');
   if ((o.tokenUrl === undefined) === (o.getToken === undefined)) {
     throw new RtvoiceError('invalid_options', 'Give exactly one of `tokenUrl` and `getToken`.');
   }
   const names = new Set<string>();
   for (const [i, tool] of (o.tools ?? []).entries()) {
-    if (!isObj(tool) || !isStr(tool.name) || !isFn(tool.execute)) throw invalid(`tools.${i}`, 'needs a name and an execute function');
+    if (checkShape(tool, { name: 's', execute: 'f' }) || !tool.name) throw invalid(`tools.${i}`, 'needs a name and an execute function');
     if (names.has(tool.name)) throw invalid(`tools.${i}.name`, `'${tool.name}' is declared twice`);
     names.add(tool.name);
   }
-  const ack = o.toolAck;
-  const rc = o.reconnect;
+  const ack = options.toolAck;
+  const rc = options.reconnect;
   const backoff = rc ? rc.backoffMs : undefined;
   return {
     ...o,

@@ -1,20 +1,20 @@
 import type { TypedEmitter } from '../emitter.js';
 import { RtvoiceError } from '../errors.js';
 import type { ClientEvents } from '../events.js';
-import type { ItemInfo, Signals } from '../session/signals.js';
-import { TranscriptAssembler } from '../session/transcripts.js';
+import type { ItemInfo, SessionSignals, Signals } from '../session/signals.js';
 import { decodeServerEvent, type KnownServerEvent, type RealtimeItem } from './server-events.js';
 
 /**
  * The OpenAI Realtime protocol's inbound side: decodes each data-channel frame,
- * publishes it as `serverEvent`, and turns the events rtvoice acts on into
- * plain session signals. A malformed frame becomes a `malformed_event` error
- * and nothing else is lost.
+ * publishes it as `serverEvent`, assembles transcript deltas into running
+ * texts, and turns the events rtvoice acts on into plain session signals. A
+ * malformed frame becomes a `malformed_event` error and nothing else is lost.
  */
 export class OpenAIRouter {
   readonly #events: TypedEmitter<ClientEvents>;
   readonly #signals: Signals;
-  readonly #transcripts = new TranscriptAssembler();
+  /** Running text per item and content part. */
+  readonly #texts = new Map<string, string>();
 
   constructor(events: TypedEmitter<ClientEvents>, signals: Signals) {
     this.#events = events;
@@ -23,7 +23,7 @@ export class OpenAIRouter {
 
   /** Forgets per-connection state. */
   reset(): void {
-    this.#transcripts.reset();
+    this.#texts.clear();
   }
 
   /** Handles one text frame from the server. */
@@ -38,51 +38,46 @@ export class OpenAIRouter {
     if (decoded.gaType) this.#route({ ...decoded.event, type: decoded.gaType } as KnownServerEvent);
   }
 
-  #route(event: KnownServerEvent): void {
+  #route(e: KnownServerEvent): void {
     const s = this.#signals;
-    const text = this.#transcripts.handle(event);
-    if (text) {
-      s.emit('text', text);
-      return;
-    }
-    switch (event.type) {
+    switch (e.type) {
+      case 'response.output_audio_transcript.delta':
+      case 'response.output_text.delta':
+        return this.#text('assistant', e.item_id, e.content_index, e.delta, false, e.response_id);
+      case 'response.output_audio_transcript.done':
+        return this.#text('assistant', e.item_id, e.content_index, e.transcript, true, e.response_id);
+      case 'response.output_text.done':
+        return this.#text('assistant', e.item_id, e.content_index, e.text, true, e.response_id);
+      case 'conversation.item.input_audio_transcription.delta':
+        return this.#text('user', e.item_id, e.content_index, e.delta, false);
+      case 'conversation.item.input_audio_transcription.completed':
+        return this.#text('user', e.item_id, e.content_index, e.transcript, true);
+      case 'conversation.item.input_audio_transcription.failed':
+        return this.#text('user', e.item_id, e.content_index, '', true, undefined, e.error.message ?? 'transcription failed');
       case 'session.created':
-        s.emit('sessionCreated', event.session);
-        break;
+        return s.emit('sessionCreated', e.session);
       case 'session.updated':
-        s.emit('sessionUpdated', event.session);
-        break;
+        return s.emit('sessionUpdated', e.session);
       case 'error':
-        s.emit('serverError', event.error);
-        break;
+        return s.emit('serverError', e.error);
       case 'input_audio_buffer.speech_started':
-        s.emit('speechStarted', { itemId: event.item_id, audioMs: event.audio_start_ms });
-        break;
+        return s.emit('speechStarted', { itemId: e.item_id, audioMs: e.audio_start_ms });
       case 'input_audio_buffer.speech_stopped':
-        s.emit('speechStopped', { itemId: event.item_id, audioMs: event.audio_end_ms });
-        break;
+        return s.emit('speechStopped', { itemId: e.item_id, audioMs: e.audio_end_ms });
       case 'input_audio_buffer.committed':
-        s.emit('inputCommitted', { itemId: event.item_id, previousItemId: event.previous_item_id });
-        break;
+        return s.emit('inputCommitted', { itemId: e.item_id, previousItemId: e.previous_item_id });
       case 'conversation.item.added':
       case 'conversation.item.done':
-        s.emit('itemAdded', { item: itemInfo(event.item), previousItemId: event.previous_item_id });
-        break;
+        return s.emit('itemAdded', { item: itemInfo(e.item), previousItemId: e.previous_item_id });
       case 'conversation.item.truncated':
-        s.emit('itemTruncated', { itemId: event.item_id, audioEndMs: event.audio_end_ms });
-        break;
+        return s.emit('itemTruncated', { itemId: e.item_id, audioEndMs: e.audio_end_ms });
       case 'conversation.item.deleted':
-        s.emit('itemDeleted', { itemId: event.item_id });
-        break;
-      case 'conversation.item.input_audio_transcription.failed':
-        s.emit('text', { role: 'user', itemId: event.item_id, delta: '', text: '', final: true, failed: event.error.message ?? 'transcription failed' });
-        break;
+        return s.emit('itemDeleted', { itemId: e.item_id });
       case 'response.created':
-        s.emit('responseCreated', { responseId: event.response.id });
-        break;
+        return s.emit('responseCreated', { responseId: e.response.id });
       case 'response.done': {
-        const r = event.response;
-        s.emit('responseDone', {
+        const r = e.response;
+        return s.emit('responseDone', {
           responseId: r.id,
           status: r.status ?? 'completed',
           reason: r.status_details?.reason ?? undefined,
@@ -90,19 +85,27 @@ export class OpenAIRouter {
           metadata: r.metadata ?? undefined,
           outputIds: (r.output ?? []).map((item) => item?.id).filter((id): id is string => typeof id === 'string'),
         });
-        break;
       }
       case 'response.function_call_arguments.done':
-        s.emit('functionCall', { callId: event.call_id, name: event.name, arguments: event.arguments, itemId: event.item_id, responseId: event.response_id });
-        break;
+        return s.emit('functionCall', { callId: e.call_id, name: e.name, arguments: e.arguments, itemId: e.item_id, responseId: e.response_id });
       case 'output_audio_buffer.started':
       case 'output_audio_buffer.stopped':
       case 'output_audio_buffer.cleared':
-        s.emit('audio', { state: event.type.slice(20) as 'started' | 'stopped' | 'cleared', responseId: event.response_id });
-        break;
-      default:
-        break;
+        return s.emit('audio', { state: e.type.slice(20) as 'started', responseId: e.response_id });
     }
+  }
+
+  /** A delta is appended to the running text; a final text replaces it (and says what it added). */
+  #text(role: 'user' | 'assistant', itemId: string, part = 0, value: string, final: boolean, responseId?: string, failed?: string): void {
+    const key = `${itemId}:${part}`;
+    const before = this.#texts.get(key) ?? '';
+    const text = final ? value || before : before + value;
+    if (final) this.#texts.delete(key);
+    else this.#texts.set(key, text);
+    const t: SessionSignals['text'][0] = { role, itemId, delta: final ? (text.startsWith(before) ? text.slice(before.length) : text) : value, text, final };
+    if (responseId !== undefined) t.responseId = responseId;
+    if (failed !== undefined) t.failed = failed;
+    this.#signals.emit('text', t);
   }
 }
 
@@ -113,13 +116,7 @@ function itemInfo(item: RealtimeItem): ItemInfo {
     const t = part?.text ?? part?.transcript;
     if (typeof t === 'string') text = (text ?? '') + t;
   }
-  const info: ItemInfo = { id: item.id, type: item.type };
-  if (item.role) info.role = item.role;
-  if (item.status) info.status = item.status;
-  if (text !== undefined) info.text = text;
-  if (item.call_id) info.callId = item.call_id;
-  if (item.name) info.name = item.name;
-  if (item.arguments !== undefined) info.arguments = item.arguments;
-  if (item.output !== undefined) info.output = item.output;
-  return info;
+  const { id, type, role, status, call_id: callId, name, arguments: args, output } = item;
+  // Absent fields stay absent: JSON drops undefined, and so do these spreads.
+  return { id, type, ...(role && { role }), ...(status && { status }), ...(text !== undefined && { text }), ...(callId && { callId }), ...(name && { name }), ...(args !== undefined && { arguments: args }), ...(output !== undefined && { output }) };
 }

@@ -96,38 +96,55 @@ interface Payloads {
   'output_audio_buffer.cleared': { response_id?: string };
 }
 
-const S = 's';
-const part = { response_id: S, item_id: S, output_index: 'n?', content_index: 'n?' } as const;
-const itemShape: Shape = { id: S, type: S, role: 's?', status: 's?', content: 'a?', call_id: 's?', name: 's?', arguments: 's?', output: 's?' };
-const responseShape: Shape = { id: S, status: 's?', status_details: [{ type: 's?', reason: 's?~' }], usage: ['o'], output: 'a?' };
-const buffer: Shape = { response_id: 's?' };
+/**
+ * The type of every field rtvoice reads, wherever it appears (`checkShape`
+ * syntax; all may be absent unless an event requires them below).
+ */
+const FIELDS: Shape = {
+  session: 'o?',
+  error: [{ type: 's', message: 's', code: 's?~', param: 's?~', event_id: 's?~' }],
+  audio_start_ms: 'n?',
+  audio_end_ms: 'n?',
+  item_id: 's?',
+  previous_item_id: 's?~',
+  response_id: 's?',
+  call_id: 's?',
+  name: 's?',
+  arguments: 's?',
+  delta: 's?',
+  transcript: 's?',
+  text: 's?',
+  content_index: 'n?',
+  item: [{ id: 's', type: 's', role: 's?', status: 's?', content: 'a?', call_id: 's?', name: 's?', arguments: 's?', output: 's?' }],
+  response: [{ id: 's', status: 's?', status_details: [{ reason: 's?~' }], usage: ['o'], output: 'a?', metadata: ['o'] }],
+};
 
-/** One shape per known server event type. Beta names share the GA shapes. */
-const SHAPES: { [K in keyof Payloads]: Shape } = {
-  'session.created': { session: 'o' },
-  'session.updated': { session: 'o' },
-  error: { error: { type: S, message: S, code: 's?~', param: 's?~', event_id: 's?~' } },
-  'input_audio_buffer.speech_started': { audio_start_ms: 'n', item_id: S },
-  'input_audio_buffer.speech_stopped': { audio_end_ms: 'n', item_id: S },
-  'input_audio_buffer.committed': { item_id: S, previous_item_id: 's?~' },
-  'input_audio_buffer.cleared': {},
-  'conversation.item.added': { item: itemShape, previous_item_id: 's?~' },
-  'conversation.item.done': { item: itemShape, previous_item_id: 's?~' },
-  'conversation.item.truncated': { item_id: S, content_index: 'n?', audio_end_ms: 'n' },
-  'conversation.item.deleted': { item_id: S },
-  'conversation.item.input_audio_transcription.delta': { item_id: S, content_index: 'n?', delta: S },
-  'conversation.item.input_audio_transcription.completed': { item_id: S, content_index: 'n?', transcript: S },
-  'conversation.item.input_audio_transcription.failed': { item_id: S, content_index: 'n?', error: { message: 's?', code: 's?~', type: 's?' } },
-  'response.created': { response: responseShape },
-  'response.done': { response: responseShape },
-  'response.output_audio_transcript.delta': { ...part, delta: S },
-  'response.output_audio_transcript.done': { ...part, transcript: S },
-  'response.output_text.delta': { ...part, delta: S },
-  'response.output_text.done': { ...part, text: S },
-  'response.function_call_arguments.done': { response_id: 's?', item_id: S, call_id: S, name: S, arguments: S },
-  'output_audio_buffer.started': buffer,
-  'output_audio_buffer.stopped': buffer,
-  'output_audio_buffer.cleared': buffer,
+/** The fields each known event type must have. */
+const REQUIRED: { [K in keyof Payloads]: string } = {
+  'session.created': 'session',
+  'session.updated': 'session',
+  error: 'error',
+  'input_audio_buffer.speech_started': 'audio_start_ms item_id',
+  'input_audio_buffer.speech_stopped': 'audio_end_ms item_id',
+  'input_audio_buffer.committed': 'item_id',
+  'input_audio_buffer.cleared': '',
+  'conversation.item.added': 'item',
+  'conversation.item.done': 'item',
+  'conversation.item.truncated': 'item_id audio_end_ms',
+  'conversation.item.deleted': 'item_id',
+  'conversation.item.input_audio_transcription.delta': 'item_id delta',
+  'conversation.item.input_audio_transcription.completed': 'item_id transcript',
+  'conversation.item.input_audio_transcription.failed': 'item_id error',
+  'response.created': 'response',
+  'response.done': 'response',
+  'response.output_audio_transcript.delta': 'response_id item_id delta',
+  'response.output_audio_transcript.done': 'response_id item_id transcript',
+  'response.output_text.delta': 'response_id item_id delta',
+  'response.output_text.done': 'response_id item_id text',
+  'response.function_call_arguments.done': 'item_id call_id name arguments',
+  'output_audio_buffer.started': '',
+  'output_audio_buffer.stopped': '',
+  'output_audio_buffer.cleared': '',
 };
 
 /** Beta event names (before August 2025) and the GA names they correspond to. */
@@ -165,12 +182,12 @@ export type DecodeResult =
 
 /** The GA type names rtvoice has schemas for. */
 export function knownServerEventTypes(): KnownServerEventType[] {
-  return Object.keys(SHAPES) as KnownServerEventType[];
+  return Object.keys(REQUIRED) as KnownServerEventType[];
 }
 
 /** The GA name for a known event type, mapping beta names; `undefined` for unknown types. */
 export function gaTypeOf(type: string): KnownServerEventType | undefined {
-  if (Object.hasOwn(SHAPES, type)) return type as KnownServerEventType;
+  if (Object.hasOwn(REQUIRED, type)) return type as KnownServerEventType;
   return Object.hasOwn(BETA_TO_GA, type) ? BETA_TO_GA[type] : undefined;
 }
 
@@ -192,7 +209,7 @@ export function decodeServerEvent(data: unknown): DecodeResult {
   const type = (raw as { type?: unknown }).type;
   if (typeof type !== 'string' || type === '') return { ok: false, reason: "event has no string 'type'" };
   const gaType = gaTypeOf(type);
-  const problem = gaType && checkShape(raw, SHAPES[gaType]);
+  const problem = gaType && (REQUIRED[gaType].split(' ').find((f) => f && (raw as Record<string, unknown>)[f] == null) ?? checkShape(raw, FIELDS));
   if (problem) return { ok: false, reason: `'${type}' event is invalid at '${problem}'` };
   return { ok: true, event: raw as ServerEvent, gaType };
 }

@@ -2,7 +2,7 @@
  * A compact description of a JSON object's fields, checked by {@link checkShape}.
  *
  * A field is a type letter: `s` string, `n` number, `b` boolean, `o` object,
- * `a` array; followed by `?` when it may be absent and `~` when it may be null.
+ * `a` array, `f` function; followed by `?` when it may be absent and `~` when it may be null.
  * A nested object is a nested shape (required); `[shape]` is a nested value that
  * may be absent or null. Objects are loose: unknown fields are allowed.
  *
@@ -19,6 +19,7 @@ const TYPES: Record<string, (v: unknown) => boolean> = {
   b: (v) => typeof v === 'boolean',
   o: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
   a: Array.isArray,
+  f: (v) => typeof v === 'function',
 };
 
 /** Returns the path of the first field that does not match `shape`, or `undefined` when `value` matches. */

@@ -51,8 +51,8 @@ const CHARS_PER_SECOND = 15;
 export class History {
   #items: HistoryItem[] = [];
   readonly #onChange: (item: HistoryItem | undefined) => void;
-  /** Outputs of calls whose item is not known yet. */
-  readonly #outputs = new Map<string, { output: string; failed: boolean }>();
+  /** The whole text of interrupted answers, to re-cut when the exact heard length arrives. */
+  readonly #full = new Map<string, string>();
 
   constructor(signals: Signals, onChange: (item: HistoryItem | undefined) => void) {
     this.#onChange = onChange;
@@ -97,7 +97,7 @@ export class History {
   /** Forgets the conversation (a new one starts). */
   clear(): void {
     this.#items = [];
-    this.#outputs.clear();
+    this.#full.clear();
     this.#onChange(undefined);
   }
 
@@ -109,20 +109,15 @@ export class History {
   markInterrupted(itemId: string, heardMs: number): void {
     const item = this.#find(itemId);
     if (item?.type !== 'message' || item.role !== 'assistant') return;
-    const full = (item as HistoryMessage & { fullText?: string }).fullText ?? item.text;
-    const next = { ...item, interrupted: true, status: 'incomplete', audioEndMs: Math.round(heardMs), text: cut(full, heardMs) } as HistoryMessage;
-    Object.defineProperty(next, 'fullText', { value: full, enumerable: false });
-    this.#upsert(next, undefined);
+    const full = this.#full.get(itemId) ?? item.text;
+    this.#full.set(itemId, full);
+    this.#upsert({ ...item, interrupted: true, status: 'incomplete', audioEndMs: Math.round(heardMs), text: cut(full, heardMs) }, undefined);
   }
 
   /** Records the output sent back for a tool call. */
   recordOutput(callId: string, output: string, failed: boolean): void {
     const call = this.#items.find((i): i is HistoryToolCall => i.type === 'function_call' && i.callId === callId);
-    if (!call) {
-      this.#outputs.set(callId, { output, failed });
-      return;
-    }
-    this.#upsert({ ...call, output, status: failed ? 'failed' : 'completed' }, undefined);
+    if (call) this.#upsert({ ...call, output, status: failed ? 'failed' : 'completed' }, undefined);
   }
 
   /** The conversation as items to re-create on a new connection, in order. */
@@ -157,13 +152,7 @@ export class History {
   }
 
   #call(id: string, callId: string, name: string, args: string): HistoryToolCall {
-    const call: HistoryToolCall = { type: 'function_call', id, callId, name, arguments: args, status: 'in_progress' };
-    const pending = this.#outputs.get(callId);
-    if (pending) {
-      this.#outputs.delete(callId);
-      return { ...call, output: pending.output, status: pending.failed ? 'failed' : 'completed' };
-    }
-    return call;
+    return { type: 'function_call', id, callId, name, arguments: args, status: 'in_progress' };
   }
 
   #find(id: string): HistoryItem | undefined {

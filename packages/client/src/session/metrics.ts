@@ -44,69 +44,63 @@ export interface SessionMetrics {
 
 /**
  * Measures each turn from the moment the server's VAD says the user stopped:
- * to the first assistant audio actually playing at the page (polled from the
- * receiver's audio level), to the server's `output_audio_buffer.started`, and
- * to the first transcript delta.
+ * to the first assistant audio actually playing at the page (the receiver's
+ * audio level, polled every 10 ms), to the server's `output_audio_buffer.started`,
+ * and to the first transcript delta. Reported once all three are known, or 3 s
+ * after the response ended (20 s at most).
  */
 export class TurnMeter {
-  #turn: { itemId: string | undefined; responseId?: string; at: number; audio?: number; server?: number; text?: number; doneAt?: number } | undefined;
+  #turn: { m: TurnMetrics; at: number; end: number } | undefined;
   #poll: ReturnType<typeof setInterval> | undefined;
-  readonly #level: () => number | undefined;
-  readonly #emit: (m: TurnMetrics) => void;
 
   constructor(signals: Signals, level: () => number | undefined, emit: (m: TurnMetrics) => void) {
-    this.#level = level;
-    this.#emit = emit;
-    signals.on('speechStopped', ({ itemId }) => this.#start(itemId));
-    signals.on('responseCreated', ({ responseId }) => {
-      if (this.#turn && !this.#turn.responseId) this.#turn.responseId = responseId;
+    const since = (t: { at: number }) => Math.round(performance.now() - t.at);
+    const check = () => {
+      const t = this.#turn;
+      if (!t) return;
+      const m = t.m;
+      if ((m.speechToServerAudioMs !== undefined && m.speechToTranscriptMs !== undefined && m.speechToAudioMs !== undefined) || performance.now() > t.end) {
+        this.stop();
+        emit(m);
+      }
+    };
+    signals.on('speechStopped', ({ itemId }) => {
+      this.stop();
+      const t: { m: TurnMetrics; at: number; end: number } = (this.#turn = {
+        m: { kind: 'turn', itemId, responseId: undefined, speechToAudioMs: undefined, speechToServerAudioMs: undefined, speechToTranscriptMs: undefined },
+        at: performance.now(),
+        end: performance.now() + 20_000,
+      });
+      // Sound at the page, from the receiver's level; where the transport cannot tell, the server's word stands.
+      this.#poll = setInterval(() => {
+        const l = level();
+        if (t.m.responseId && t.m.speechToAudioMs === undefined && (l === undefined ? t.m.speechToServerAudioMs !== undefined : l > 0.01)) {
+          t.m.speechToAudioMs = l === undefined ? t.m.speechToServerAudioMs : since(t);
+        }
+        check();
+      }, 10);
     });
-    signals.on('text', (t) => {
-      if (t.role === 'assistant' && this.#turn?.text === undefined && this.#turn?.responseId !== undefined) this.#turn.text = performance.now();
-      this.#check();
+    signals.on('responseCreated', ({ responseId }) => {
+      const m = this.#turn?.m;
+      if (m && !m.responseId) m.responseId = responseId;
+    });
+    signals.on('text', ({ role }) => {
+      const t = this.#turn;
+      if (role === 'assistant' && t?.m.responseId) t.m.speechToTranscriptMs ??= since(t);
     });
     signals.on('audio', ({ state }) => {
-      if (state === 'started' && this.#turn?.responseId !== undefined && this.#turn.server === undefined) this.#turn.server = performance.now();
-      this.#check();
+      const t = this.#turn;
+      if (state === 'started' && t?.m.responseId) t.m.speechToServerAudioMs ??= since(t);
     });
     signals.on('responseDone', ({ responseId }) => {
-      const turn = this.#turn;
-      if (turn?.responseId !== responseId) return;
-      // Without audio from the server there is nothing more to wait for; with it, the page may play it a little later.
-      if (turn.server === undefined) this.#check(true);
-      else turn.doneAt ??= performance.now();
+      const t = this.#turn;
+      if (t?.m.responseId === responseId) t.end = Math.min(t.end, performance.now() + (t.m.speechToServerAudioMs === undefined ? 0 : 3000));
     });
   }
 
-  /** Stops measuring (session ended). */
+  /** Stops measuring (session ended, or a new turn). */
   stop(): void {
     clearInterval(this.#poll);
     this.#turn = undefined;
-  }
-
-  #start(itemId: string): void {
-    this.stop();
-    this.#turn = { itemId, at: performance.now() };
-    // The receiver's level says when sound actually plays; a 10 ms poll costs nothing measurable.
-    this.#poll = setInterval(() => {
-      const turn = this.#turn;
-      if (!turn) return;
-      const level = this.#level();
-      if (turn.responseId !== undefined && level !== undefined && level > 0.01) {
-        turn.audio = performance.now();
-        this.#check();
-      } else if (performance.now() - (turn.doneAt ?? turn.at - 17_000) > 3_000) this.#check(true);
-    }, 10);
-  }
-
-  #check(final = false): void {
-    const t = this.#turn;
-    if (!t) return;
-    const levelKnown = this.#level() !== undefined;
-    const done = t.server !== undefined && t.text !== undefined && (t.audio !== undefined || !levelKnown);
-    if (!done && !final) return;
-    this.stop();
-    const ms = (v: number | undefined) => (v === undefined ? undefined : Math.round(v - t.at));
-    this.#emit({ kind: 'turn', itemId: t.itemId, responseId: t.responseId, speechToAudioMs: ms(t.audio), speechToServerAudioMs: ms(t.server), speechToTranscriptMs: ms(t.text) });
   }
 }

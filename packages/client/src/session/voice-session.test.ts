@@ -39,7 +39,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function tokenFetch(body: unknown = { value: 'ek_test123', expires_at: 2_000_000_000, calls_url: 'http://sim.test/v1/realtime/calls' }, status = 200) {
+function tokenFetch(body: unknown = { value: 'ek_test123', expires_at: 2_000_000_000, calls_url: 'https://sim.test/v1/realtime/calls' }, status = 200) {
   return vi.fn(async (_url: RequestInfo | URL, _init?: RequestInit) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
 }
 
@@ -49,7 +49,7 @@ function record<K extends keyof ClientEvents>(session: VoiceSession, type: K): C
   return seen;
 }
 
-function setup(options: { fetch?: ReturnType<typeof tokenFetch>; transport?: FakeTransport; connectTimeoutMs?: number } = {}) {
+function setup(options: { fetch?: ReturnType<typeof tokenFetch>; transport?: FakeTransport; connectTimeoutMs?: number; reconnect?: false } = {}) {
   const fake = options.transport ?? new FakeTransport();
   const fetch = options.fetch ?? tokenFetch();
   const factory = vi.fn(() => fake);
@@ -58,6 +58,7 @@ function setup(options: { fetch?: ReturnType<typeof tokenFetch>; transport?: Fak
     fetch: fetch as unknown as typeof globalThis.fetch,
     transport: factory,
     ...(options.connectTimeoutMs && { connectTimeoutMs: options.connectTimeoutMs }),
+    ...(options.reconnect === false && { reconnect: false as const }),
   });
   return { session, fake, fetch, factory, states: record(session, 'stateChange'), errors: record(session, 'error') };
 }
@@ -75,10 +76,11 @@ describe('VoiceSession connect/disconnect', () => {
     expect(url).toBe('/api/token');
     expect(init?.method).toBe('POST');
     expect(JSON.parse(String(init?.body))).toEqual({});
-    expect(fake.connectParams).toMatchObject({ callsUrl: 'http://sim.test/v1/realtime/calls', ephemeralKey: 'ek_test123' });
+    expect(fake.connectParams).toMatchObject({ callsUrl: 'https://sim.test/v1/realtime/calls', ephemeralKey: 'ek_test123' });
     expect(fake.connectParams?.mic).toBe(micTracks[0]);
     expect(metrics).toHaveLength(1);
-    expect(metrics[0]).toMatchObject({ kind: 'connect' });
+    expect(metrics[0]).toMatchObject({ kind: 'connect', prepared: 'none', reconnect: false, offerMs: 0, sdpMs: 0 });
+    expect(session.metrics.connect).toBe(metrics[0]);
     expect(metrics[0]!.totalMs).toBeGreaterThanOrEqual(metrics[0]!.dataChannelOpenMs);
   });
 
@@ -96,14 +98,14 @@ describe('VoiceSession connect/disconnect', () => {
     const { session, fake, states } = setup();
     const serverEvents = record(session, 'serverEvent');
     await session.connect();
-    session.disconnect();
+    await session.disconnect();
     expect(sequence(states)).toEqual(['connecting', 'connected', 'closing', 'closed']);
     expect(micTracks[0]!.readyState).toBe('ended');
     expect(fake.closeCalls).toBe(1);
     const before = serverEvents.length;
     fake.receive({ type: 'session.updated', event_id: 'e', session: {} });
     expect(serverEvents).toHaveLength(before);
-    session.disconnect();
+    await session.disconnect();
     expect(sequence(states)).toHaveLength(4);
   });
 
@@ -115,7 +117,7 @@ describe('VoiceSession connect/disconnect', () => {
       transport: () => new FakeTransport(),
     });
     await session.connect();
-    session.disconnect();
+    await session.disconnect();
     expect(track.readyState).toBe('live');
     expect(getUserMedia).not.toHaveBeenCalled();
   });
@@ -124,7 +126,7 @@ describe('VoiceSession connect/disconnect', () => {
     const { session, factory, states } = setup({ transport: undefined });
     factory.mockImplementation(() => new FakeTransport());
     await session.connect();
-    session.disconnect();
+    await session.disconnect();
     await session.connect();
     expect(factory).toHaveBeenCalledTimes(2);
     expect(sequence(states)).toEqual(['connecting', 'connected', 'closing', 'closed', 'connecting', 'connected']);
@@ -135,7 +137,7 @@ describe('VoiceSession connect/disconnect', () => {
     const { session, states, errors } = setup({ transport: fake });
     const pending = session.connect();
     await vi.waitFor(() => expect(fake.connectParams).toBeDefined());
-    session.disconnect();
+    await session.disconnect();
     await expect(pending).rejects.toMatchObject({ code: 'aborted' });
     expect(sequence(states)).toEqual(['connecting', 'closing', 'closed']);
     expect(micTracks[0]!.readyState).toBe('ended');
@@ -217,8 +219,8 @@ describe('VoiceSession failures', () => {
     expect(micTracks[1]!.readyState).toBe('live');
   });
 
-  it('moves to failed and releases everything when the connection drops', async () => {
-    const { session, fake, states, errors } = setup();
+  it('with reconnect: false, moves to failed and releases everything when the connection drops', async () => {
+    const { session, fake, states, errors } = setup({ reconnect: false });
     await session.connect();
     fake.drop();
     expect(sequence(states)).toEqual(['connecting', 'connected', 'failed']);
@@ -228,14 +230,29 @@ describe('VoiceSession failures', () => {
     expect(() => session.send({ type: 'response.create' })).toThrow(/connected session/);
   });
 
-  it('reports a microphone that stops by itself as mic_failed, and not its own stop()', async () => {
-    const { session, errors } = setup();
+  it('reports a microphone that stops by itself and cannot be replaced as mic_failed, and not its own stop()', async () => {
+    const { session, errors, states } = setup();
     await session.connect();
+    getUserMedia.mockImplementation(async () => {
+      throw Object.assign(new Error('gone'), { name: 'NotFoundError' });
+    });
     micTracks[0]!.endBySource();
-    expect(errors.map((e) => e.code)).toEqual(['mic_failed']);
-    session.disconnect();
+    await vi.waitFor(() => expect(errors.map((e) => e.code)).toEqual(['mic_failed']));
+    expect(sequence(states)).toEqual(['connecting', 'connected', 'failed']);
+    await session.disconnect();
     micTracks[0]!.dispatchEvent(new Event('ended'));
     expect(errors).toHaveLength(1);
+  });
+
+  it('switches to the default microphone when the mic ends by itself', async () => {
+    const { session, fake, errors } = setup();
+    await session.connect();
+    micTracks[0]!.endBySource();
+    await vi.waitFor(() => expect(fake.micChanges).toEqual([micTracks[1]]));
+    expect(getUserMedia).toHaveBeenLastCalledWith({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true } });
+    expect(session.micTrack).toBe(micTracks[1]);
+    expect(session.state).toBe('connected');
+    expect(errors).toEqual([]);
   });
 
   it('throws invalid_options before any side effect', () => {
@@ -331,7 +348,7 @@ describe('VoiceSession events', () => {
   it('sends session config on open, text turns and raw events through the transport', async () => {
     const fake = new FakeTransport();
     const session = new VoiceSession({
-      getToken: async () => ({ value: 'ek_y', callsUrl: 'http://x/calls' }),
+      getToken: async () => ({ value: 'ek_y', callsUrl: 'https://x.test/calls' }),
       transport: () => fake,
       session: { instructions: 'Be brief.' },
     });
@@ -341,7 +358,7 @@ describe('VoiceSession events', () => {
     expect(fake.sent).toEqual([
       { type: 'session.update', session: { type: 'realtime', instructions: 'Be brief.' } },
       { type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello' }] } },
-      { type: 'response.create' },
+      { type: 'response.create', event_id: expect.stringMatching(/^rtv_response_\d+$/) },
       { type: 'session.update', session: { type: 'realtime', audio: { input: { turn_detection: null } } } },
     ]);
   });

@@ -33,8 +33,6 @@ export interface ConnectOptions {
 export interface PrepareOptions {
   /** Also open the connection now, without the microphone: `connect()` then only opens the mic. */
   connect?: boolean;
-  /** Cancels the preparation. */
-  signal?: AbortSignal;
 }
 
 /** Work done ahead of `connect()` by `prepare()`. */
@@ -243,7 +241,6 @@ export class VoiceSession {
     if (current && (current.mode === mode || current.mode === 'connection')) return current.promise;
     this.#dropPrepared();
     const controller = new AbortController();
-    options.signal?.addEventListener('abort', () => controller.abort(options.signal!.reason), { once: true });
     const live = new ConnectionResources();
     const prepared: Prepared = { mode, live, controller, token: undefined as never, promise: undefined as never };
     this.#prepared = prepared;
@@ -287,7 +284,7 @@ export class VoiceSession {
   async disconnect(): Promise<void> {
     this.#dropPrepared();
     if (this.#state === 'idle' || this.#state === 'closed' || this.#state === 'closing') return;
-    this.#attempt?.controller.abort(new RtvoiceError('aborted', 'disconnect() was called while connecting.'));
+    this.#attempt?.controller.abort(new RtvoiceError('aborted', 'connect() was cancelled.'));
     this.#transition('closing');
     const closed = this.#end();
     this.#transition('closed');
@@ -405,7 +402,7 @@ export class VoiceSession {
   /** Plays the model's voice through another output device (`setSinkId`). Throws `unsupported` where the browser cannot. */
   async setOutputDevice(deviceId: string): Promise<void> {
     if (typeof HTMLMediaElement === 'undefined' || !('setSinkId' in HTMLMediaElement.prototype)) {
-      throw new RtvoiceError('unsupported', 'This browser cannot choose the audio output device (no setSinkId).');
+      throw new RtvoiceError('unsupported', 'No setSinkId() in this browser.');
     }
     this.#outputDeviceId = deviceId;
     await this.#live?.remote?.setSinkId(deviceId);
@@ -425,7 +422,6 @@ export class VoiceSession {
     }
     await this.#open(p.live, token, null, signal);
     const idle = setTimeout(() => {
-      this.#log.info('closing the unused prepared connection');
       if (this.#prepared === p) this.#dropPrepared();
     }, this.#o.preparedIdleMs);
     p.live.onRelease(() => clearTimeout(idle));
@@ -435,7 +431,7 @@ export class VoiceSession {
     const p = this.#prepared;
     if (!p) return;
     this.#prepared = undefined;
-    p.controller.abort(new RtvoiceError('aborted', 'The prepared connection was closed.'));
+    p.controller.abort(new RtvoiceError('aborted', 'prepare() was cancelled.'));
     p.live.release();
     if (this.#live === p.live) this.#live = undefined;
     if (this.#state === 'idle' || this.#state === 'closed' || this.#state === 'failed') this.#releaseMic();
@@ -556,7 +552,6 @@ export class VoiceSession {
   /** The connection dropped by itself: reconnect, or fail. */
   #onDrop(live: ConnectionResources, reason: RtvoiceError): void {
     if (this.#prepared?.live === live) {
-      this.#log.info('the prepared connection closed', { code: reason.code });
       this.#dropPrepared();
       return;
     }
@@ -606,7 +601,7 @@ export class VoiceSession {
         this.#log.warn('reconnection attempt failed', { attempt, code: last.code });
       }
     }
-    const error = new RtvoiceError('reconnect_failed', `The connection was lost and ${maxAttempts} reconnection attempts failed (last: ${last.code}).`, {
+    const error = new RtvoiceError('reconnect_failed', `Reconnection failed ${maxAttempts} times (last: ${last.code}).`, {
       cause: last,
     });
     this.#fail(error);
@@ -686,31 +681,21 @@ export class VoiceSession {
     if (old?.owned && old.track !== mic.track) old.track.stop();
     this.#mic = mic;
     // A track that ends by itself (device unplugged, permission revoked) leaves the agent deaf.
-    const onEnded = () => void this.#onMicEnded(mic);
+    const onEnded = () => this.#onMicEnded(mic);
     mic.track.addEventListener('ended', onEnded);
     this.#micCleanup = () => mic.track.removeEventListener('ended', onEnded);
     this.#applyMic();
   }
 
-  /** The mic ended by itself: switch to the default device, or end the session with `mic_failed`. */
-  async #onMicEnded(mic: Microphone): Promise<void> {
-    if (this.#mic !== mic) return;
-    const live = this.#state === 'connected' || this.#state === 'reconnecting';
-    if (mic.owned && live) {
-      try {
-        const next = await openMicrophone({ ...this.#o.audio, deviceId: undefined }, undefined);
-        if (this.#mic !== mic) return void next.track.stop();
-        this.#inputDeviceId = undefined;
-        await this.#live?.transport?.setMic(next.track);
-        this.#adoptMic(next);
-        this.#log.warn('the microphone stopped; switched to the default one');
-        return;
-      } catch {
-        // No microphone left: fall through.
-      }
+  /**
+   * The mic ended by itself (unplugged, permission revoked): a session that
+   * cannot hear is not left `connected`; it fails with `mic_failed` and the app
+   * may connect again (with another device).
+   */
+  #onMicEnded(mic: Microphone): void {
+    if (this.#mic === mic && (this.#state === 'connected' || this.#state === 'reconnecting')) {
+      this.#fail(new RtvoiceError('mic_failed', 'The microphone stopped (unplugged or access revoked).'));
     }
-    const error = new RtvoiceError('mic_failed', 'The microphone stopped (unplugged, or access was revoked).');
-    if (live && this.#mic === mic) this.#fail(error);
   }
 
   #releaseMic(): void {
@@ -733,7 +718,7 @@ export class VoiceSession {
     if (result === 'playing' || this.#live?.remote !== remote) return;
     this.#emitError(
       result === 'autoplay_blocked'
-        ? new RtvoiceError('autoplay_blocked', 'The browser blocked audio playback; call resumeAudio() from a user gesture.')
+        ? new RtvoiceError('autoplay_blocked', 'Audio playback needs a user gesture: call resumeAudio() from one.')
         : new RtvoiceError('audio_playback_failed', 'The model’s voice could not be played.'),
     );
   }
@@ -752,17 +737,13 @@ export class VoiceSession {
   /** The public events that mirror protocol signals one to one. */
   #mirror(s: TypedEmitter<SessionSignals>): void {
     const emit = this.#events.emit.bind(this.#events);
-    s.on('text', (t) => {
-      const { failed, ...rest } = t;
-      emit('transcript', failed === undefined ? rest : { ...rest, failed });
-    });
+    // Same payloads, public names.
+    for (const [from, to] of [['text', 'transcript'], ['speechStarted'], ['speechStopped'], ['audio', 'agentAudio'], ['responseDone']] as const) {
+      s.on(from, ((e: never) => emit(to ?? from, e)) as never);
+    }
     // The user's item exists from the commit on, before its transcription: an empty
     // partial lets a UI place the user's line before the answer that follows.
     s.on('inputCommitted', ({ itemId }) => emit('transcript', { role: 'user', itemId, delta: '', text: '', final: false }));
-    s.on('speechStarted', (e) => emit('speechStarted', e));
-    s.on('speechStopped', (e) => emit('speechStopped', e));
-    s.on('audio', (e) => emit('agentAudio', e));
-    s.on('responseDone', ({ responseId, status, reason, usage }) => emit('responseDone', { responseId, status, reason, usage }));
     s.on('sessionUpdated', (session) => {
       const input = (session.audio as { input?: { turn_detection?: { interrupt_response?: boolean } | null } } | undefined)?.input;
       if (input && 'turn_detection' in input) {
@@ -785,7 +766,7 @@ export class VoiceSession {
     this.#budgetHit = true;
     const disconnect = budget.onExceeded === 'disconnect';
     this.#emitError(
-      new RtvoiceError('budget_exceeded', `The session cost $${total.costUsd.toFixed(4)}, over the budget of $${budget.maxUsd}.${disconnect ? ' Disconnecting.' : ''}`),
+      new RtvoiceError('budget_exceeded', `The session cost $${total.costUsd.toFixed(4)}, over the $${budget.maxUsd} budget.`),
     );
     if (disconnect) void this.disconnect();
   }

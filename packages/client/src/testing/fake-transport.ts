@@ -61,6 +61,8 @@ export class FakeTransport implements Transport {
   }
 
   async connect(params: TransportConnectParams, signal: AbortSignal): Promise<void> {
+    // Like a real transport, one connection per instance.
+    if (this.#state !== 'idle') throw new RtvoiceError('invalid_state', `connect() called on a ${this.#state} transport.`);
     this.connectParams = params;
     this.#state = 'connecting';
     if (this.#options.failWith) {

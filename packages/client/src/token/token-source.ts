@@ -35,6 +35,9 @@ export interface TokenRequest {
   credentials?: RequestCredentials;
 }
 
+const fail = (message: string, options?: { status?: number; retryable?: boolean; retryAfterMs?: number; cause?: unknown }) =>
+  new RtvoiceError('token_fetch_failed', message, options);
+
 /**
  * Fetches a token from the site's own token endpoint with a JSON POST
  * (`@rtvoice/server` answers `{ value, expires_at, calls_url, session }`).
@@ -57,44 +60,41 @@ export async function fetchToken(
     });
   } catch (error) {
     if (signal.aborted) throw new RtvoiceError('aborted', 'The token request was aborted.', { cause: error });
-    throw new RtvoiceError('token_fetch_failed', `The token endpoint ${tokenUrl} could not be reached.`, { cause: error });
+    throw fail(`The token endpoint ${tokenUrl} could not be reached.`, { cause: error });
   }
-  const text = await res.text().catch(() => '');
-  let json: unknown;
+  let data: TokenResponse & { error?: { message?: unknown; code?: unknown } } = {};
   try {
-    json = JSON.parse(text);
+    data = Object(JSON.parse(await res.text()));
   } catch {
-    json = undefined;
+    // Not JSON: reported below as a missing key or with the status.
   }
+  const status = res.status;
   if (!res.ok) {
-    const error = (json as { error?: { message?: unknown; code?: unknown } } | undefined)?.error;
-    const code = typeof error?.code === 'string' && /^[a-z0-9_]{1,64}$/.test(error.code) ? ` (${error.code})` : '';
-    const suffix = typeof error?.message === 'string' && error.message ? `: ${redactSecrets(error.message)}` : '.';
-    const retryAfterMs = retryAfterOf(res.headers);
-    throw new RtvoiceError('token_fetch_failed', `The token endpoint answered ${res.status}${code}${suffix}`, {
-      status: res.status,
-      retryable: res.status === 429 || res.status >= 500,
-      ...(retryAfterMs !== undefined && { retryAfterMs }),
-    });
+    const { code, message } = data.error ?? {};
+    const raw = res.headers.get('Retry-After')?.trim();
+    // Delay-seconds form only; quote the endpoint's own code when it looks like one.
+    throw fail(
+      `The token endpoint answered ${status}${typeof code === 'string' && /^[a-z0-9_]{1,64}$/.test(code) ? ` (${code})` : ''}${typeof message === 'string' && message ? `: ${redactSecrets(message)}` : '.'}`,
+      { status, retryable: status === 429 || status >= 500, ...(raw && /^\d{1,6}$/.test(raw) && { retryAfterMs: Number(raw) * 1000 }) },
+    );
   }
-  const data = (typeof json === 'object' && json ? json : {}) as TokenResponse;
   const value = data.value ?? data.client_secret?.value;
-  if (typeof value !== 'string' || !value) {
-    throw new RtvoiceError('token_fetch_failed', 'The token endpoint answered without a key (`value`).', {
-      status: res.status,
-      retryable: false,
-    });
-  }
+  if (typeof value !== 'string' || !value) throw fail('The token endpoint answered without a key (`value`).', { status, retryable: false });
   const expiresAt = data.expires_at ?? data.client_secret?.expires_at;
-  let callsUrl = fallbackCallsUrl;
-  if (typeof data.calls_url === 'string' && data.calls_url) {
-    try {
-      callsUrl = new URL(data.calls_url, res.url || globalThis.location?.href).href;
-    } catch {
-      throw new RtvoiceError('token_fetch_failed', 'The token endpoint answered an invalid `calls_url`.', { retryable: false });
-    }
+  const url = data.calls_url;
+  return checkCallsUrl({
+    value,
+    callsUrl: typeof url === 'string' && url ? resolveUrl(url, res.url) : fallbackCallsUrl,
+    ...(typeof expiresAt === 'number' && { expiresAt }),
+  });
+}
+
+function resolveUrl(url: string, base?: string): string {
+  try {
+    return new URL(url, base || globalThis.location?.href).href;
+  } catch {
+    return '';
   }
-  return checkCallsUrl(typeof expiresAt === 'number' ? { value, expiresAt, callsUrl } : { value, callsUrl });
 }
 
 /**
@@ -103,19 +103,12 @@ export async function fetchToken(
  * leaves the page.
  */
 export function checkCallsUrl(token: EphemeralToken): EphemeralToken {
-  let url: URL | undefined;
-  try {
-    url = new URL(token.callsUrl, globalThis.location?.href);
-  } catch {
-    url = undefined;
+  const href = resolveUrl(token.callsUrl);
+  const url = href ? new URL(href) : undefined;
+  if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && /^(localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname)))) {
+    throw fail('Refused to send the key to a calls URL that is not https: (http: only on loopback).', { retryable: false });
   }
-  const loopback = url && /^(localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname);
-  if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback))) {
-    throw new RtvoiceError('token_fetch_failed', 'Refused to send the key to a calls URL that is not https: (http: is allowed on loopback only).', {
-      retryable: false,
-    });
-  }
-  return { ...token, callsUrl: url.href };
+  return { ...token, callsUrl: href };
 }
 
 /** True while a key may still start a call, with a margin for the SDP round trip. */
@@ -123,31 +116,15 @@ export function isTokenFresh(token: EphemeralToken, marginMs = 10_000): boolean 
   return token.expiresAt === undefined || token.expiresAt * 1000 - Date.now() > marginMs;
 }
 
-/** `Retry-After` in ms (delay-seconds form only), when present and sane. */
-function retryAfterOf(headers: Headers): number | undefined {
-  const raw = headers.get('Retry-After')?.trim();
-  return raw && /^\d{1,6}$/.test(raw) ? Number(raw) * 1000 : undefined;
-}
-
 /** Runs a {@link TokenProvider} and normalises what it returns. */
-export async function resolveProvidedToken(
-  provider: TokenProvider,
-  fallbackCallsUrl: string,
-  signal: AbortSignal,
-): Promise<EphemeralToken> {
+export async function resolveProvidedToken(provider: TokenProvider, fallbackCallsUrl: string, signal: AbortSignal): Promise<EphemeralToken> {
   let token: EphemeralToken | string;
   try {
     token = await provider(signal);
   } catch (error) {
-    if (isRtvoiceError(error)) throw error;
-    throw new RtvoiceError('token_fetch_failed', 'The getToken function failed.', { cause: error });
+    throw isRtvoiceError(error) ? error : fail('The getToken function failed.', { cause: error });
   }
-  if (typeof token === 'string') {
-    if (!token) throw new RtvoiceError('token_fetch_failed', 'The getToken function returned an empty key.');
-    return checkCallsUrl({ value: token, callsUrl: fallbackCallsUrl });
-  }
-  if (!token || typeof token.value !== 'string' || !token.value) {
-    throw new RtvoiceError('token_fetch_failed', 'The getToken function returned no key (`value`).');
-  }
+  if (typeof token === 'string') token = { value: token, callsUrl: '' };
+  if (!token?.value || typeof token.value !== 'string') throw fail('The getToken function returned no key (`value`).');
   return checkCallsUrl({ ...token, callsUrl: token.callsUrl || fallbackCallsUrl });
 }

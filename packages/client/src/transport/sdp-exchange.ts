@@ -29,44 +29,24 @@ export async function exchangeSdp(
       signal,
     });
   } catch (error) {
-    if (signal.aborted) throw new RtvoiceError('aborted', 'The SDP exchange was aborted.', { cause: error });
-    throw new RtvoiceError('network_error', `Could not reach the Realtime endpoint at ${originOf(callsUrl)}.`, {
-      cause: error,
-    });
+    throw signal.aborted
+      ? new RtvoiceError('aborted', 'The SDP exchange was aborted.', { cause: error })
+      : new RtvoiceError('network_error', `Could not reach the Realtime endpoint at ${callsUrl.split('/', 3).join('/')}.`, { cause: error });
   }
   const body = await res.text().catch(() => '');
-  if (!res.ok) {
-    const detail = redactSecrets(readErrorMessage(body));
-    throw new RtvoiceError(
-      'sdp_rejected',
-      `The Realtime endpoint rejected the SDP offer with status ${res.status}${detail ? `: ${detail}` : '.'}`,
-      { status: res.status, retryable: res.status === 429 || res.status >= 500 },
-    );
-  }
-  if (!body.startsWith('v=')) {
-    throw new RtvoiceError('sdp_rejected', `The Realtime endpoint answered ${res.status} without an SDP answer.`, {
-      status: res.status,
+  const status = res.status;
+  if (!res.ok || !body.startsWith('v=')) {
+    let detail = body.trim().slice(0, 200);
+    try {
+      detail = JSON.parse(body).error.message || detail;
+    } catch {
+      // Not an OpenAI-style JSON error: keep the excerpt.
+    }
+    throw new RtvoiceError('sdp_rejected', `The Realtime endpoint refused the SDP offer (${status})${detail ? `: ${redactSecrets(String(detail))}` : '.'}`, {
+      status,
+      retryable: status === 429 || status >= 500,
     });
   }
   const location = res.headers.get('Location');
-  return { sdp: body, callId: location ? location.split('/').pop() || undefined : undefined };
-}
-
-/** The `error.message` of an OpenAI-style JSON error body, or a short excerpt of any other body. */
-function readErrorMessage(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { error?: { message?: unknown } };
-    if (typeof parsed.error?.message === 'string' && parsed.error.message) return parsed.error.message;
-  } catch {
-    // Not JSON: fall through to the excerpt.
-  }
-  return body.trim().slice(0, 200);
-}
-
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return 'the configured URL';
-  }
+  return { sdp: body, callId: location?.split('/').pop() || undefined };
 }

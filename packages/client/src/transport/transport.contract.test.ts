@@ -18,19 +18,30 @@ g.MediaStream ??= wrtc.MediaStream;
 let sim: SimServer;
 let source: InstanceType<typeof wrtc.nonstandard.RTCAudioSource>;
 let mic: MediaStreamTrack;
+/** A second microphone that is loud (a 440 Hz tone), so the sim's VAD hears it. */
+let loudSource: InstanceType<typeof wrtc.nonstandard.RTCAudioSource>;
+let loudMic: MediaStreamTrack;
 let feed: ReturnType<typeof setInterval>;
 
 beforeAll(async () => {
   sim = await startSim({ port: 0, host: '127.0.0.1' });
   source = new wrtc.nonstandard.RTCAudioSource();
   mic = source.createTrack() as unknown as MediaStreamTrack;
+  loudSource = new wrtc.nonstandard.RTCAudioSource();
+  loudMic = loudSource.createTrack() as unknown as MediaStreamTrack;
   const samples = new Int16Array(480);
-  feed = setInterval(() => source.onData({ samples, sampleRate: 48_000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 }), 10);
+  const tone = Int16Array.from({ length: 480 }, (_, i) => Math.round(12_000 * Math.sin((2 * Math.PI * 440 * i) / 48_000)));
+  const frame = (data: Int16Array) => ({ samples: data, sampleRate: 48_000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
+  feed = setInterval(() => {
+    source.onData(frame(samples));
+    loudSource.onData(frame(tone));
+  }, 10);
 });
 
 afterAll(async () => {
   clearInterval(feed);
   mic.stop();
+  loudMic.stop();
   await sim.close();
 });
 
@@ -71,7 +82,7 @@ const subjects: Subject[] = [
   {
     name: 'FakeTransport',
     create: () => new FakeTransport(),
-    params: async () => ({ callsUrl: 'http://fake.test/calls', ephemeralKey: 'ek_fake', mic }),
+    params: async () => ({ callsUrl: 'https://fake.test/calls', ephemeralKey: 'ek_fake', mic }),
   },
 ];
 
@@ -102,6 +113,38 @@ describe.each(subjects)('Transport contract: $name', ({ create, params }) => {
     await expect(p).rejects.toMatchObject({ code: 'aborted' });
     expect(t.state).toBe('closed');
   });
+
+  it('opens without a mic, then takes one with setMic() and stays open', async () => {
+    const t = create();
+    await t.connect({ ...(await params()), mic: null }, new AbortController().signal);
+    await t.setMic(mic);
+    await t.setMic(null);
+    await t.setMic(mic);
+    expect(t.state).toBe('open');
+    expect(() => t.send(JSON.stringify({ type: 'input_audio_buffer.clear' }))).not.toThrow();
+    const level = t.outputLevel?.();
+    if (level !== undefined) expect(level).toBeGreaterThanOrEqual(0);
+    t.close();
+  });
+
+  it('connects after an optional prepare() with the same mic', async () => {
+    const t = create();
+    const signal = new AbortController().signal;
+    await t.prepare?.(mic, signal);
+    expect(t.state).toBe('idle');
+    const first = next(t, 'message');
+    await t.connect(await params(), signal);
+    expect(t.state).toBe('open');
+    expect(JSON.parse((await first)[0])).toMatchObject({ type: 'session.created' });
+    t.close();
+  });
+
+  it('refuses a second connect() on the same transport', async () => {
+    const t = create();
+    await t.connect(await params(), new AbortController().signal);
+    t.close();
+    await expect(t.connect(await params(), new AbortController().signal)).rejects.toMatchObject({ code: 'invalid_state' });
+  });
 });
 
 describe('WebRtcTransport against the sim', () => {
@@ -115,6 +158,25 @@ describe('WebRtcTransport against the sim', () => {
     expect(remote.kind).toBe('audio');
     t.send(JSON.stringify({ type: 'session.update', session: { type: 'realtime', instructions: 'Be brief.' } }));
     await expect.poll(() => messages.map((m) => JSON.parse(m) as { type: string; session?: { instructions?: string } }).find((m) => m.type === 'session.updated')?.session?.instructions).toBe('Be brief.');
+    t.close();
+  });
+
+  it('sends the track given to setMic() after connecting without one: the sim hears it', async () => {
+    const t = new WebRtcTransport();
+    const messages: Array<{ type: string }> = [];
+    t.on('message', (d) => messages.push(JSON.parse(d) as { type: string }));
+    await t.connect({ ...(await params0()), mic: null }, new AbortController().signal);
+    await t.setMic(loudMic);
+    await expect.poll(() => messages.some((m) => m.type === 'input_audio_buffer.speech_started'), { timeout: 5000 }).toBe(true);
+    t.close();
+  });
+
+  it('records where connect() spent its time', async () => {
+    const t = new WebRtcTransport();
+    await t.connect(await params0(), new AbortController().signal);
+    expect(t.timings.offerMs).toBeGreaterThanOrEqual(0);
+    expect(t.timings.sdpMs).toBeGreaterThan(0);
+    expect(t.callId).toEqual(expect.any(String));
     t.close();
   });
 

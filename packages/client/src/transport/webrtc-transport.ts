@@ -1,5 +1,5 @@
 import { TypedEmitter } from '../emitter.js';
-import { RtvoiceError, toRtvoiceError } from '../errors.js';
+import { RtvoiceError, isRtvoiceError, toRtvoiceError } from '../errors.js';
 import { untilAborted } from '../session/abort.js';
 import { exchangeSdp } from './sdp-exchange.js';
 import type { Transport, TransportConnectParams, TransportEvents, TransportState } from './transport.js';
@@ -33,6 +33,8 @@ export class WebRtcTransport implements Transport {
   #sender: RTCRtpSender | undefined;
   #offer: string | undefined;
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Settles the pending `connect()` while the data channel is not open yet. */
+  #opening: ((error?: RtvoiceError) => void) | undefined;
   /** Aborted on close: every DOM listener is registered with its signal, every pending step races it. */
   readonly #lifetime = new AbortController();
   readonly #events = new TypedEmitter<TransportEvents>((error) => queueMicrotask(() => { throw error; }));
@@ -72,6 +74,18 @@ export class WebRtcTransport implements Transport {
       dc.addEventListener('message', (e) => {
         if (typeof e.data === 'string') this.#events.emit('message', e.data);
       }, on);
+      // One set of watchers for the whole life: before open they fail the pending connect(), after it they report the loss.
+      const end = (error: RtvoiceError) => (this.#opening ? this.#opening(error) : this.#fail(error));
+      dc.addEventListener('open', () => this.#opening?.(), on);
+      dc.addEventListener('close', () => end(new RtvoiceError('data_channel_closed', 'The data channel closed.')), on);
+      pc.addEventListener('connectionstatechange', () => {
+        const state = pc.connectionState;
+        clearTimeout(this.#graceTimer);
+        if (state === 'failed' || state === 'closed') end(new RtvoiceError('ice_failed', `The WebRTC connection ${state}.`));
+        else if (state === 'disconnected' && this.#state === 'open') {
+          this.#graceTimer = setTimeout(() => end(new RtvoiceError('ice_failed', 'The WebRTC connection stayed disconnected.')), this.#options.disconnectGraceMs ?? 5000);
+        }
+      }, on);
       const transceiver = mic
         ? pc.addTransceiver(mic, { direction: 'sendrecv', streams: [new MediaStream([mic])] })
         : pc.addTransceiver('audio', { direction: 'sendrecv' });
@@ -81,8 +95,9 @@ export class WebRtcTransport implements Transport {
       await untilAborted(pc.setLocalDescription(offer), abort);
       this.#offer = offer.sdp ?? '';
     } catch (error) {
+      const aborted = abort.aborted; // before close(), which aborts it
       this.close();
-      throw abort.aborted ? abortedError(error) : toRtvoiceError(error, 'network_error', 'WebRTC setup failed.');
+      throw aborted ? abortedError(error) : toRtvoiceError(error, 'network_error', 'WebRTC setup failed.');
     }
   }
 
@@ -109,12 +124,24 @@ export class WebRtcTransport implements Transport {
         if (abort.aborted) throw error;
         throw new RtvoiceError('sdp_rejected', 'The SDP answer could not be applied.', { cause: error });
       }
-      await this.#waitForOpen(pc, this.#dc!, abort);
+      const dc = this.#dc!;
+      await untilAborted(
+        new Promise<void>((resolve, reject) => {
+          this.#opening = (error) => {
+            this.#opening = undefined;
+            if (error) reject(error);
+            else resolve();
+          };
+          if (dc.readyState === 'open') this.#opening();
+        }),
+        abort,
+      );
       this.#state = 'open';
-      this.#watch(pc, this.#dc!);
     } catch (error) {
+      // Read before close(), which aborts it; a failure already classified (prepare(), SDP) keeps its code.
+      const aborted = abort.aborted && !(isRtvoiceError(error) && error.code !== 'aborted');
       this.close();
-      throw abort.aborted ? abortedError(error) : toRtvoiceError(error, 'network_error', 'WebRTC negotiation failed.');
+      throw aborted ? abortedError(error) : toRtvoiceError(error, 'network_error', 'WebRTC negotiation failed.');
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
@@ -129,12 +156,9 @@ export class WebRtcTransport implements Transport {
   }
 
   outputLevel(): number | undefined {
-    const receiver = this.#pc?.getReceivers().find((r) => r.track.kind === 'audio');
-    const sources = receiver?.getSynchronizationSources?.();
-    if (!sources) return undefined;
-    // A level older than 100 ms means no packet arrived since: silence.
-    const latest = sources[0];
-    return latest && performance.timeOrigin + performance.now() - latest.timestamp < 100 ? (latest.audioLevel ?? 0) : 0;
+    // The newest contributing source; a level older than 100 ms means no packet since: silence.
+    const source = this.#pc?.getReceivers()[0]?.getSynchronizationSources?.()[0];
+    return source && Date.now() - source.timestamp < 100 ? (source.audioLevel ?? 0) : this.#pc && 0;
   }
 
   send(data: string): void {
@@ -147,6 +171,7 @@ export class WebRtcTransport implements Transport {
   close(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    this.#opening = undefined;
     this.#lifetime.abort();
     clearTimeout(this.#graceTimer);
     try {
@@ -162,47 +187,6 @@ export class WebRtcTransport implements Transport {
   #onTrack(e: RTCTrackEvent): void {
     if (e.track.kind !== 'audio') return;
     this.#events.emit('remoteTrack', e.track, e.streams[0] ?? new MediaStream([e.track]));
-  }
-
-  /** Resolves when the data channel opens; rejects if ICE fails, the channel closes, or `signal` aborts. */
-  #waitForOpen(pc: RTCPeerConnection, dc: RTCDataChannel, signal: AbortSignal): Promise<void> {
-    if (dc.readyState === 'open') return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const attempt = new AbortController();
-      const on = { signal: AbortSignal.any([attempt.signal, this.#lifetime.signal]) };
-      const settle = (error?: RtvoiceError) => {
-        attempt.abort();
-        if (error) reject(error);
-        else resolve();
-      };
-      dc.addEventListener('open', () => settle(), on);
-      dc.addEventListener('close', () => settle(new RtvoiceError('data_channel_closed', 'The data channel closed before it opened.')), on);
-      pc.addEventListener('connectionstatechange', () => {
-        if (pc.connectionState === 'failed') settle(new RtvoiceError('ice_failed', 'The WebRTC connection failed (ICE).'));
-      }, on);
-      signal.addEventListener('abort', () => settle(abortedError()), on);
-      if (signal.aborted) settle(abortedError());
-    });
-  }
-
-  /** After open: report a connection that ends by itself. */
-  #watch(pc: RTCPeerConnection, dc: RTCDataChannel): void {
-    const on = { signal: this.#lifetime.signal };
-    dc.addEventListener('close', () => this.#fail(new RtvoiceError('data_channel_closed', 'The data channel closed.')), on);
-    pc.addEventListener('connectionstatechange', () => {
-      const state = pc.connectionState;
-      if (state === 'failed' || state === 'closed') {
-        this.#fail(new RtvoiceError('ice_failed', `The WebRTC connection is ${state}.`));
-      } else if (state === 'disconnected') {
-        clearTimeout(this.#graceTimer);
-        this.#graceTimer = setTimeout(
-          () => this.#fail(new RtvoiceError('ice_failed', 'The WebRTC connection stayed disconnected.')),
-          this.#options.disconnectGraceMs ?? 5000,
-        );
-      } else {
-        clearTimeout(this.#graceTimer);
-      }
-    }, on);
   }
 
   #fail(reason: RtvoiceError): void {
