@@ -20,7 +20,6 @@ for (const b of budgets) {
     minify: true,
     format: 'esm',
     platform: 'browser',
-    target: 'es2022',
     write: false,
     metafile: true,
     logLevel: 'silent',

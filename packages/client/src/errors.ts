@@ -102,23 +102,20 @@ export class RtvoiceError extends Error {
   /** Always `'RtvoiceError'` (a literal, so it survives minification). */
   override readonly name = 'RtvoiceError';
   /** A stable code; see {@link RtvoiceErrorCode}. */
-  readonly code: RtvoiceErrorCode;
+  declare readonly code: RtvoiceErrorCode;
   /** HTTP status, when the error came from an HTTP exchange. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
   /** The server's error body, for `server_error`. */
-  readonly serverError: RealtimeErrorDetail | undefined;
+  declare readonly serverError: RealtimeErrorDetail | undefined;
   /** Whether retrying the operation may succeed. */
-  readonly retryable: boolean;
+  declare readonly retryable: boolean;
   /** How long the server asked to wait before retrying (from `Retry-After`), in ms, when it said. */
-  readonly retryAfterMs: number | undefined;
+  declare readonly retryAfterMs: number | undefined;
 
   constructor(code: RtvoiceErrorCode, message: string, options: RtvoiceErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.status = options.status;
-    this.serverError = options.serverError;
-    this.retryable = options.retryable ?? RETRYABLE.has(code);
-    this.retryAfterMs = options.retryAfterMs;
+    super(message, options);
+    // Every field is an own property, `undefined` when not given.
+    Object.assign(this, { status: undefined, serverError: undefined, retryAfterMs: undefined, ...options, code, retryable: options.retryable ?? RETRYABLE.has(code) });
   }
 }
 

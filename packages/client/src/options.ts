@@ -111,16 +111,16 @@ const SHAPE: Shape = {
   session: 'o?',
   tools: 'a?',
   toolAck: 'o?',
-  toolTimeoutMs: 'n?',
+  toolTimeoutMs: 'p?',
   audio: 'o?',
   mediaStream: 'o?',
   audioElement: 'o?',
   pushToTalk: 'b?',
   reconnect: 'o?',
   prices: 'o?',
-  budget: [{ maxUsd: 'n' }],
-  connectTimeoutMs: 'n?',
-  preparedIdleMs: 'n?',
+  budget: [{ maxUsd: 'p' }],
+  connectTimeoutMs: 'p?',
+  preparedIdleMs: 'p?',
   transport: 'f?',
   fetch: 'f?',
   logLevel: 's?',
@@ -138,14 +138,10 @@ export function resolveOptions(options: VoiceSessionOptions = {}): ResolvedOptio
   for (const key in options) if (!(key in SHAPE)) throw invalid(key, 'unknown option');
   const bad =
     checkShape(o, SHAPE) ??
-    ['toolTimeoutMs', 'connectTimeoutMs', 'preparedIdleMs', 'budget.maxUsd'].find((k) => {
-      const v = k === 'budget.maxUsd' ? o.budget?.maxUsd : o[k as 'toolTimeoutMs'];
-      return v !== undefined && !(v > 0);
-    }) ??
     (['silent', 'error', 'warn', 'info', 'debug', undefined].includes(o.logLevel) ? undefined : 'logLevel');
   if (bad) throw invalid(bad, 'wrong type or value');
   if ((o.tokenUrl === undefined) === (o.getToken === undefined)) {
-    throw new RtvoiceError('invalid_options', 'Give exactly one of `tokenUrl` and `getToken`.');
+    throw new RtvoiceError('invalid_options', 'Give one of `tokenUrl` and `getToken`.');
   }
   const names = new Set<string>();
   for (const [i, tool] of (o.tools ?? []).entries()) {

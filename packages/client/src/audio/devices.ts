@@ -11,7 +11,7 @@ export interface AudioDevices {
 /** Lists audio inputs and outputs. */
 export async function listDevices(): Promise<AudioDevices> {
   const md = typeof navigator === 'undefined' ? undefined : navigator.mediaDevices;
-  if (!md?.enumerateDevices) throw new RtvoiceError('unsupported', 'This browser cannot list media devices.');
+  if (!md?.enumerateDevices) throw new RtvoiceError('unsupported', 'No enumerateDevices() here.');
   const all = await md.enumerateDevices();
   return { inputs: all.filter((d) => d.kind === 'audioinput'), outputs: all.filter((d) => d.kind === 'audiooutput') };
 }

@@ -26,7 +26,7 @@ export interface Microphone {
 export async function openMicrophone(options: MicrophoneOptions, provided: MediaStream | undefined): Promise<Microphone> {
   if (provided) {
     const track = provided.getAudioTracks()[0];
-    if (!track) throw new RtvoiceError('invalid_options', 'The mediaStream option has no audio track.');
+    if (!track) throw new RtvoiceError('invalid_options', 'mediaStream has no audio track.');
     return { track, owned: false };
   }
   const constraints: MediaTrackConstraints = {
@@ -36,7 +36,7 @@ export async function openMicrophone(options: MicrophoneOptions, provided: Media
   };
   if (options.deviceId) constraints.deviceId = { exact: options.deviceId };
   if (typeof navigator === 'undefined' || !navigator.mediaDevices?.getUserMedia) {
-    throw new RtvoiceError('unsupported_environment', 'No microphone API here (getUserMedia needs a browser and a secure context).');
+    throw new RtvoiceError('unsupported_environment', 'No getUserMedia() here (it needs a secure context).');
   }
   let stream: MediaStream;
   try {
@@ -46,7 +46,7 @@ export async function openMicrophone(options: MicrophoneOptions, provided: Media
   }
   const [track, ...extra] = stream.getAudioTracks();
   for (const t of extra) t.stop();
-  if (!track) throw new RtvoiceError('mic_not_found', 'getUserMedia returned no audio track.');
+  if (!track) throw new RtvoiceError('mic_not_found', 'No audio track.');
   return { track, owned: true };
 }
 
@@ -56,14 +56,14 @@ export function micError(error: unknown): RtvoiceError {
   switch (name) {
     case 'NotAllowedError':
     case 'SecurityError':
-      return new RtvoiceError('mic_permission_denied', 'Microphone access was denied.', { cause: error });
+      return new RtvoiceError('mic_permission_denied', 'Microphone access denied.', { cause: error });
     case 'NotFoundError':
     case 'OverconstrainedError':
-      return new RtvoiceError('mic_not_found', 'No microphone matches the request.', { cause: error });
+      return new RtvoiceError('mic_not_found', 'No matching microphone.', { cause: error });
     case 'NotReadableError':
     case 'AbortError':
-      return new RtvoiceError('mic_in_use', 'The microphone could not be opened (busy or failing).', { cause: error });
+      return new RtvoiceError('mic_in_use', 'The microphone is busy or failing.', { cause: error });
     default:
-      return new RtvoiceError('mic_failed', 'The microphone could not be opened.', { cause: error });
+      return new RtvoiceError('mic_failed', 'The microphone failed to open.', { cause: error });
   }
 }

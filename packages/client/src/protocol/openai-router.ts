@@ -30,7 +30,7 @@ export class OpenAIRouter {
   handle(data: string): void {
     const decoded = decodeServerEvent(data);
     if (!decoded.ok) {
-      this.#events.emit('error', new RtvoiceError('malformed_event', `Ignored a malformed server event: ${decoded.reason}.`));
+      this.#events.emit('error', new RtvoiceError('malformed_event', `Malformed server event: ${decoded.reason}.`));
       return;
     }
     this.#events.emit('serverEvent', decoded.event);

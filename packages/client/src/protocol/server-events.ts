@@ -97,16 +97,16 @@ interface Payloads {
 }
 
 /**
- * The type of every field rtvoice reads, wherever it appears (`checkShape`
- * syntax; all may be absent unless an event requires them below).
+ * The type of every field rtvoice reads where a wrong type would break it,
+ * wherever it appears (`checkShape` syntax; all may be absent unless an event
+ * requires them below). Fields only compared or copied are not checked.
  */
 const FIELDS: Shape = {
   session: 'o?',
-  error: [{ type: 's', message: 's', code: 's?~', param: 's?~', event_id: 's?~' }],
+  error: [{ type: 's', message: 's', event_id: 's?~' }],
   audio_start_ms: 'n?',
   audio_end_ms: 'n?',
   item_id: 's?',
-  previous_item_id: 's?~',
   response_id: 's?',
   call_id: 's?',
   name: 's?',
@@ -114,9 +114,8 @@ const FIELDS: Shape = {
   delta: 's?',
   transcript: 's?',
   text: 's?',
-  content_index: 'n?',
-  item: [{ id: 's', type: 's', role: 's?', status: 's?', content: 'a?', call_id: 's?', name: 's?', arguments: 's?', output: 's?' }],
-  response: [{ id: 's', status: 's?', status_details: [{ reason: 's?~' }], usage: ['o'], output: 'a?', metadata: ['o'] }],
+  item: [{ id: 's', type: 's', call_id: 's?', name: 's?', arguments: 's?', output: 's?' }],
+  response: [{ id: 's', status: 's?', output: 'a?' }],
 };
 
 /** The fields each known event type must have. */

@@ -2,7 +2,7 @@
  * A compact description of a JSON object's fields, checked by {@link checkShape}.
  *
  * A field is a type letter: `s` string, `n` number, `b` boolean, `o` object,
- * `a` array, `f` function; followed by `?` when it may be absent and `~` when it may be null.
+ * `p` positive number, `a` array, `f` function; followed by `?` when it may be absent and `~` when it may be null.
  * A nested object is a nested shape (required); `[shape]` is a nested value that
  * may be absent or null. Objects are loose: unknown fields are allowed.
  *
@@ -16,6 +16,7 @@ type Field = string | Shape | readonly [Field];
 const TYPES: Record<string, (v: unknown) => boolean> = {
   s: (v) => typeof v === 'string',
   n: (v) => typeof v === 'number' && Number.isFinite(v),
+  p: (v) => typeof v === 'number' && v > 0,
   b: (v) => typeof v === 'boolean',
   o: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
   a: Array.isArray,

@@ -11,6 +11,8 @@ import type { Transport } from '../transport/transport.js';
 export class ConnectionResources {
   transport: Transport | undefined;
   remote: RemoteAudio | undefined;
+  /** The server's audio stream, once it arrived (it may come before playback exists). */
+  stream: MediaStream | undefined;
   /** The server's `session.created` arrived on this connection. */
   created = false;
   /** When the transport opened (`performance.now()`). */

@@ -70,8 +70,9 @@ export class History {
       this.#upsert(next, undefined);
     });
     signals.on('functionCall', (c) => {
-      const current = this.#find(c.itemId);
-      this.#upsert({ ...(current as HistoryToolCall | undefined), ...this.#call(c.itemId, c.callId, c.name, c.arguments) }, undefined);
+      const current = this.#find(c.itemId) as HistoryToolCall | undefined;
+      // A call delivered again after its output keeps its status.
+      this.#upsert({ ...current, ...this.#call(c.itemId, c.callId, c.name, c.arguments), ...(current?.output !== undefined && { status: current.status }) }, undefined);
     });
     signals.on('itemTruncated', ({ itemId, audioEndMs }) => this.markInterrupted(itemId, audioEndMs));
     signals.on('itemDeleted', ({ itemId }) => {
@@ -147,7 +148,8 @@ export class History {
       const base = current?.type === 'function_call' ? current : undefined;
       this.#upsert({ ...this.#call(info.id, info.callId, info.name ?? '', info.arguments ?? ''), ...base }, previousItemId);
     } else if (info.type === 'function_call_output' && info.callId && info.output !== undefined) {
-      this.recordOutput(info.callId, info.output, false);
+      // The server's echo of an output we sent must not turn a failed call into a completed one.
+      if (!this.#items.some((i) => i.type === 'function_call' && i.callId === info.callId && i.output !== undefined)) this.recordOutput(info.callId, info.output, false);
     }
   }
 

@@ -24,14 +24,17 @@ export interface ConnectMetrics {
 /** Payload of `metrics` for one turn. */
 export interface TurnMetrics {
   kind: 'turn';
-  /** The user item the turn answers (`undefined` for a typed or requested turn). */
-  itemId: string | undefined;
+  /** The user item the turn answers. */
+  itemId: string;
   /** The response that answered. */
   responseId: string | undefined;
-  /** User speech stopped (the server's VAD event reaching the page) → first assistant audio playing at the page. */
+  /**
+   * User speech stopped (the server's VAD event reaching the page) → the first
+   * assistant audio reaching the page (`output_audio_buffer.started`; over
+   * WebRTC the first audio packets arrive with it, and the browser's jitter
+   * buffer plays them a few tens of ms later).
+   */
   speechToAudioMs: number | undefined;
-  /** User speech stopped → the server says it started streaming audio (`output_audio_buffer.started`). */
-  speechToServerAudioMs: number | undefined;
   /** User speech stopped → first assistant transcript delta. */
   speechToTranscriptMs: number | undefined;
 }
@@ -43,42 +46,17 @@ export interface SessionMetrics {
 }
 
 /**
- * Measures each turn from the moment the server's VAD says the user stopped:
- * to the first assistant audio actually playing at the page (the receiver's
- * audio level, polled every 10 ms), to the server's `output_audio_buffer.started`,
- * and to the first transcript delta. Reported once all three are known, or 3 s
- * after the response ended (20 s at most).
+ * Measures each turn from the moment the server's VAD says the user stopped,
+ * to the first assistant audio and the first transcript delta of the response
+ * that answers. Reported when the response is done.
  */
 export class TurnMeter {
-  #turn: { m: TurnMetrics; at: number; end: number } | undefined;
-  #poll: ReturnType<typeof setInterval> | undefined;
+  #turn: { m: TurnMetrics; at: number } | undefined;
 
-  constructor(signals: Signals, level: () => number | undefined, emit: (m: TurnMetrics) => void) {
+  constructor(signals: Signals, emit: (m: TurnMetrics) => void) {
     const since = (t: { at: number }) => Math.round(performance.now() - t.at);
-    const check = () => {
-      const t = this.#turn;
-      if (!t) return;
-      const m = t.m;
-      if ((m.speechToServerAudioMs !== undefined && m.speechToTranscriptMs !== undefined && m.speechToAudioMs !== undefined) || performance.now() > t.end) {
-        this.stop();
-        emit(m);
-      }
-    };
     signals.on('speechStopped', ({ itemId }) => {
-      this.stop();
-      const t: { m: TurnMetrics; at: number; end: number } = (this.#turn = {
-        m: { kind: 'turn', itemId, responseId: undefined, speechToAudioMs: undefined, speechToServerAudioMs: undefined, speechToTranscriptMs: undefined },
-        at: performance.now(),
-        end: performance.now() + 20_000,
-      });
-      // Sound at the page, from the receiver's level; where the transport cannot tell, the server's word stands.
-      this.#poll = setInterval(() => {
-        const l = level();
-        if (t.m.responseId && t.m.speechToAudioMs === undefined && (l === undefined ? t.m.speechToServerAudioMs !== undefined : l > 0.01)) {
-          t.m.speechToAudioMs = l === undefined ? t.m.speechToServerAudioMs : since(t);
-        }
-        check();
-      }, 10);
+      this.#turn = { m: { kind: 'turn', itemId, responseId: undefined, speechToAudioMs: undefined, speechToTranscriptMs: undefined }, at: performance.now() };
     });
     signals.on('responseCreated', ({ responseId }) => {
       const m = this.#turn?.m;
@@ -90,17 +68,18 @@ export class TurnMeter {
     });
     signals.on('audio', ({ state }) => {
       const t = this.#turn;
-      if (state === 'started' && t?.m.responseId) t.m.speechToServerAudioMs ??= since(t);
+      if (state === 'started' && t?.m.responseId) t.m.speechToAudioMs ??= since(t);
     });
     signals.on('responseDone', ({ responseId }) => {
       const t = this.#turn;
-      if (t?.m.responseId === responseId) t.end = Math.min(t.end, performance.now() + (t.m.speechToServerAudioMs === undefined ? 0 : 3000));
+      if (t?.m.responseId !== responseId) return;
+      this.#turn = undefined;
+      emit(t.m);
     });
   }
 
-  /** Stops measuring (session ended, or a new turn). */
+  /** Stops measuring (session ended). */
   stop(): void {
-    clearInterval(this.#poll);
     this.#turn = undefined;
   }
 }

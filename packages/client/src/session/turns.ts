@@ -59,13 +59,14 @@ export class TurnTracker {
       this.#userSpeaking = false;
       this.#update();
     });
-    signals.on('text', (t) => {
-      if (t.role === 'assistant') this.#assistantItem = t.itemId;
-    });
     signals.on('itemAdded', ({ item }) => {
       if (item.role === 'assistant' && item.type === 'message') this.#assistantItem = item.id;
     });
-    signals.on('responseCreated', () => this.#unsilence());
+    signals.on('responseCreated', () => {
+      // A new response: the last answer's item is no longer the one playing.
+      this.#assistantItem = undefined;
+      this.#unsilence();
+    });
     signals.on('audio', ({ state, responseId }) => {
       if (state === 'started') {
         this.#unsilence();

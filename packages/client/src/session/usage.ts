@@ -78,7 +78,7 @@ export function costOf(u: RealtimeUsage, pr: ModelPrices): number {
   const i = u.input_token_details ?? {};
   const c = i.cached_tokens_details ?? {};
   const o = u.output_token_details ?? {};
-  const n = (v: number | undefined) => v ?? 0;
+  const n = (v: unknown) => (typeof v === 'number' ? v : 0);
   // Without a per-modality split of the cached tokens, count them as text.
   const cachedText = n(c.text_tokens) + Math.max(0, n(i.cached_tokens) - n(c.text_tokens) - n(c.audio_tokens) - n(c.image_tokens));
   return (

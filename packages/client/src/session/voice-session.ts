@@ -1,6 +1,6 @@
 import { listDevices, watchDevices, type AudioDevices } from '../audio/devices.js';
 import { LevelMeter, type AudioLevels } from '../audio/level-meter.js';
-import { openMicrophone, type Microphone } from '../audio/microphone.js';
+import { MicControl } from '../audio/mic-control.js';
 import { RemoteAudio } from '../audio/remote-audio.js';
 import { TypedEmitter, type Listener } from '../emitter.js';
 import { RtvoiceError, toRtvoiceError } from '../errors.js';
@@ -14,11 +14,12 @@ import { fetchToken, isTokenFresh, resolveProvidedToken, type EphemeralToken } f
 import { ToolRunner } from '../tools/tool-runner.js';
 import type { Transport } from '../transport/transport.js';
 import { WebRtcTransport } from '../transport/webrtc-transport.js';
-import { sleep, untilAborted } from './abort.js';
+import { untilAborted } from './abort.js';
 import { ConnectionResources } from './connection.js';
 import { History, type HistoryItem } from './history.js';
 import { TurnMeter, type ConnectMetrics, type SessionMetrics } from './metrics.js';
 import { ResponseTracker } from './responses.js';
+import { reconnectLoop } from './reconnect.js';
 import type { SessionSignals } from './signals.js';
 import { TurnTracker, type Speaker } from './turns.js';
 import { UsageMeter, type UsageTotals } from './usage.js';
@@ -85,9 +86,7 @@ export class VoiceSession {
   #live: ConnectionResources | undefined;
   #commands: Commands | undefined;
   #prepared: Prepared | undefined;
-  #mic: Microphone | undefined;
-  #micCleanup: (() => void) | undefined;
-  #inputDeviceId: string | undefined;
+  readonly #mic: MicControl;
   #outputDeviceId: string | undefined;
   #muted = false;
   #ptt: boolean;
@@ -103,7 +102,10 @@ export class VoiceSession {
     this.#log = createLogger(o.logLevel, o.logger);
     this.#events = new TypedEmitter<ClientEvents>((error, event) => this.#onListenerError(error, event));
     this.#ptt = o.pushToTalk;
-    this.#inputDeviceId = o.audio.deviceId;
+    this.#mic = new MicControl(o.audio, o.mediaStream, () => this.#live?.transport, () => {
+      // A session that cannot hear is not left `connected`: it fails, and the app may connect again.
+      if (this.#state === 'connected' || this.#state === 'reconnecting') this.#fail(new RtvoiceError('mic_failed', 'The microphone stopped.'));
+    });
     this.#config = o.session;
     const signals = this.#signals;
     const emit = this.#events.emit.bind(this.#events);
@@ -143,7 +145,7 @@ export class VoiceSession {
       o.toolTimeoutMs,
       o.toolAck,
     );
-    this.#turnMeter = new TurnMeter(signals, () => this.#live?.transport?.outputLevel?.(), (m) => {
+    this.#turnMeter = new TurnMeter(signals, (m) => {
       this.#metrics = { ...this.#metrics, turns: [...this.#metrics.turns.slice(-49), m] };
       emit('metrics', m);
     });
@@ -197,7 +199,7 @@ export class VoiceSession {
 
   /** The microphone track being sent, while connected (or prepared). */
   get micTrack(): MediaStreamTrack | undefined {
-    return this.#mic?.track;
+    return this.#mic.track;
   }
 
   /** Subscribes to an event; returns the unsubscribe function. */
@@ -236,19 +238,27 @@ export class VoiceSession {
    */
   prepare(options: PrepareOptions = {}): Promise<void> {
     if (this.#state === 'connecting' || this.#state === 'connected' || this.#state === 'reconnecting') return Promise.resolve();
-    const mode = options.connect ? 'connection' : 'local';
     const current = this.#prepared;
-    if (current && (current.mode === mode || current.mode === 'connection')) return current.promise;
+    if (current && (current.mode === 'connection' || !options.connect)) return current.promise;
     this.#dropPrepared();
     const controller = new AbortController();
+    const signal = controller.signal;
     const live = new ConnectionResources();
-    const prepared: Prepared = { mode, live, controller, token: undefined as never, promise: undefined as never };
-    this.#prepared = prepared;
-    prepared.promise = this.#prepare(prepared).catch((error: unknown) => {
-      if (this.#prepared === prepared) this.#dropPrepared();
+    const p: Prepared = { mode: options.connect ? 'connection' : 'local', live, controller, token: undefined as never, promise: undefined as never };
+    this.#prepared = p;
+    p.promise = (async () => {
+      const [token, mic] = await untilAborted(Promise.all([this.#token(signal), options.connect ? null : this.#mic.open(signal)]), signal);
+      p.token = token;
+      live.transport = this.#newTransport();
+      if (mic) return live.transport.prepare?.(mic, signal);
+      await this.#open(live, token, null, signal);
+      const idle = setTimeout(() => this.#prepared === p && this.#dropPrepared(), this.#o.preparedIdleMs);
+      live.onRelease(() => clearTimeout(idle));
+    })().catch((error: unknown) => {
+      if (this.#prepared === p) this.#dropPrepared();
       throw toRtvoiceError(error, 'network_error', 'prepare() failed.');
     });
-    return prepared.promise;
+    return p.promise;
   }
 
   /**
@@ -264,7 +274,7 @@ export class VoiceSession {
     // Created or resumed here, inside the user's gesture, so that levels work later.
     this.#levels.resume();
     const controller = new AbortController();
-    options.signal?.addEventListener('abort', () => controller.abort(new RtvoiceError('aborted', 'connect() was cancelled.')), {
+    options.signal?.addEventListener('abort', () => controller.abort(new RtvoiceError('aborted', 'Aborted.')), {
       once: true,
       signal: controller.signal,
     });
@@ -284,7 +294,7 @@ export class VoiceSession {
   async disconnect(): Promise<void> {
     this.#dropPrepared();
     if (this.#state === 'idle' || this.#state === 'closed' || this.#state === 'closing') return;
-    this.#attempt?.controller.abort(new RtvoiceError('aborted', 'connect() was cancelled.'));
+    this.#attempt?.controller.abort(new RtvoiceError('aborted', 'Aborted.'));
     this.#transition('closing');
     const closed = this.#end();
     this.#transition('closed');
@@ -386,17 +396,8 @@ export class VoiceSession {
   }
 
   /** Switches the microphone, live and without renegotiation (`replaceTrack`); before connecting, sets the one to open. */
-  async setInputDevice(deviceId: string): Promise<void> {
-    this.#inputDeviceId = deviceId;
-    const transport = this.#live?.transport;
-    if (!this.#mic || this.#o.mediaStream) return;
-    const mic = await openMicrophone({ ...this.#o.audio, deviceId }, undefined);
-    if (this.#state === 'closed' || this.#state === 'closing' || this.#state === 'failed') {
-      mic.track.stop();
-      return;
-    }
-    await transport?.setMic(mic.track);
-    this.#adoptMic(mic);
+  setInputDevice(deviceId: string): Promise<void> {
+    return this.#mic.switchTo(deviceId);
   }
 
   /** Plays the model's voice through another output device (`setSinkId`). Throws `unsupported` where the browser cannot. */
@@ -410,31 +411,14 @@ export class VoiceSession {
 
   // ── connection ─────────────────────────────────────────────────────────
 
-  async #prepare(p: Prepared): Promise<void> {
-    const signal = p.controller.signal;
-    const useMic = p.mode === 'local';
-    const [token, mic] = await untilAborted(Promise.all([this.#token(signal), useMic ? this.#openMic(signal) : undefined]), signal);
-    p.token = token;
-    const transport = (p.live.transport = this.#newTransport());
-    if (p.mode === 'local') {
-      await transport.prepare?.(mic!.track, signal);
-      return;
-    }
-    await this.#open(p.live, token, null, signal);
-    const idle = setTimeout(() => {
-      if (this.#prepared === p) this.#dropPrepared();
-    }, this.#o.preparedIdleMs);
-    p.live.onRelease(() => clearTimeout(idle));
-  }
-
   #dropPrepared(): void {
     const p = this.#prepared;
     if (!p) return;
     this.#prepared = undefined;
-    p.controller.abort(new RtvoiceError('aborted', 'prepare() was cancelled.'));
+    p.controller.abort(new RtvoiceError('aborted', 'Aborted.'));
     p.live.release();
     if (this.#live === p.live) this.#live = undefined;
-    if (this.#state === 'idle' || this.#state === 'closed' || this.#state === 'failed') this.#releaseMic();
+    if (this.#state === 'idle' || this.#state === 'closed' || this.#state === 'failed') this.#mic.release();
   }
 
   async #connect(controller: AbortController): Promise<void> {
@@ -443,7 +427,7 @@ export class VoiceSession {
     const started = performance.now();
     const since = () => Math.round(performance.now() - started);
     const timer = setTimeout(
-      () => controller.abort(new RtvoiceError('connect_timeout', `connect() took longer than ${this.#o.connectTimeoutMs} ms.`)),
+      () => controller.abort(new RtvoiceError('connect_timeout', `No session after ${this.#o.connectTimeoutMs} ms.`)),
       this.#o.connectTimeoutMs,
     );
     const signal = controller.signal;
@@ -464,18 +448,18 @@ export class VoiceSession {
       if (p?.mode === 'connection' && p.live.created && !p.live.released) {
         mode = 'connection';
         live = p.live;
-        const mic = await untilAborted(this.#openMic(signal), signal);
+        const mic = await untilAborted(this.#mic.open(signal), signal);
         micMs = since();
-        await live.transport!.setMic(mic.track);
+        await live.transport!.setMic(mic);
       } else {
         if (p?.mode === 'local' && !p.live.released && isTokenFresh(p.token)) mode = 'local';
         else p?.live.release();
         live = mode === 'local' ? p!.live : new ConnectionResources();
         const tokenP = mode === 'local' ? Promise.resolve(p!.token) : this.#token(signal).then((t) => ((tokenMs = since()), t));
-        const micP = this.#openMic(signal).then((m) => ((micMs = since()), m));
+        const micP = this.#mic.open(signal).then((m) => ((micMs = since()), m));
         const [token, mic] = await untilAborted(Promise.all([tokenP, micP]), signal);
         live.transport ??= this.#newTransport();
-        await this.#open(live, token, mic.track, signal);
+        await this.#open(live, token, mic, signal);
       }
       clearTimeout(timer);
       this.#goLive(live);
@@ -488,7 +472,7 @@ export class VoiceSession {
       live?.release();
       if (this.#live === live) this.#live = undefined;
       if (this.#state === 'connecting') {
-        this.#releaseMic();
+        this.#mic.release();
         this.#transition('failed', error);
         if (error.code !== 'aborted') this.#emitError(error);
       }
@@ -505,7 +489,8 @@ export class VoiceSession {
     const isCreated = new Promise<void>((resolve) => (created = resolve));
     live.onRelease(this.#signals.on('sessionCreated', () => this.#live === live && ((live.created = true), created())));
     live.onRelease(transport.on('message', (data) => this.#live === live && this.#router.handle(data)));
-    live.onRelease(transport.on('remoteTrack', (_track, stream) => this.#live === live && void this.#play(stream)));
+    // WebRTC delivers the track before session.created: kept until the connection goes live.
+    live.onRelease(transport.on('remoteTrack', (_track, stream) => this.#live === live && ((live.stream = stream), void this.#play(stream))));
     live.onRelease(transport.on('closed', (reason) => this.#onDrop(live, reason)));
     await transport.connect({ callsUrl: token.callsUrl, ephemeralKey: token.value, mic }, signal);
     live.openedAt = performance.now();
@@ -531,7 +516,7 @@ export class VoiceSession {
     if (this.#outputDeviceId) void live.remote.setSinkId(this.#outputDeviceId).catch(() => undefined);
     this.#unwatchDevices ??= watchDevices((d) => this.#events.emit('devicechange', d));
     this.#applyMic();
-    void this.#play();
+    void this.#play(live.stream);
   }
 
   #reportConnect(live: ConnectionResources, started: number, m: Pick<ConnectMetrics, 'prepared' | 'reconnect' | 'tokenMs' | 'micMs'>): void {
@@ -567,45 +552,44 @@ export class VoiceSession {
     }
     this.#transition('reconnecting', reason);
     const controller = new AbortController();
-    const promise = this.#reconnect(controller, reason).finally(() => {
+    const promise = this.#reconnect(controller).finally(() => {
       if (this.#attempt?.controller === controller) this.#attempt = undefined;
     });
     promise.catch(() => undefined);
     this.#attempt = { controller, promise };
   }
 
-  async #reconnect(controller: AbortController, firstReason: RtvoiceError): Promise<void> {
-    const { maxAttempts, backoffMs } = this.#o.reconnect as Exclude<ResolvedOptions['reconnect'], false>;
+  async #reconnect(controller: AbortController): Promise<void> {
     const signal = controller.signal;
-    let last = firstReason;
-    for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-      const started = performance.now();
-      const live = new ConnectionResources();
-      try {
-        await sleep(backoffMs(attempt), signal);
-        this.#log.info('reconnecting', { attempt });
-        const token = await this.#token(signal);
-        const tokenMs = Math.round(performance.now() - started);
-        live.transport = this.#newTransport();
-        await this.#open(live, token, this.#mic?.track ?? null, AbortSignal.any([signal, AbortSignal.timeout(this.#o.connectTimeoutMs)]));
-        this.#replay();
-        this.#goLive(live);
-        this.#transition('connected');
-        this.#reportConnect(live, started, { prepared: 'none', reconnect: true, tokenMs, micMs: 0 });
-        return;
-      } catch (error) {
-        live.release();
-        if (this.#live === live) this.#live = undefined;
-        if (signal.aborted) throw signal.reason;
-        last = toRtvoiceError(error, 'network_error', 'Reconnection failed.');
-        this.#log.warn('reconnection attempt failed', { attempt, code: last.code });
-      }
+    try {
+      await reconnectLoop(
+        this.#o.reconnect as Exclude<ResolvedOptions['reconnect'], false>,
+        signal,
+        async (attempt) => {
+          const started = performance.now();
+          const live = new ConnectionResources();
+          try {
+            this.#log.info('reconnecting', { attempt });
+            const token = await this.#token(signal);
+            const tokenMs = Math.round(performance.now() - started);
+            live.transport = this.#newTransport();
+            await this.#open(live, token, this.#mic.track ?? null, AbortSignal.any([signal, AbortSignal.timeout(this.#o.connectTimeoutMs)]));
+            this.#replay();
+            this.#goLive(live);
+            this.#transition('connected');
+            this.#reportConnect(live, started, { prepared: 'none', reconnect: true, tokenMs, micMs: 0 });
+          } catch (error) {
+            live.release();
+            if (this.#live === live) this.#live = undefined;
+            throw error;
+          }
+        },
+        (attempt, error) => this.#log.warn('reconnection attempt failed', { attempt, code: error.code }),
+      );
+    } catch (error) {
+      if (!signal.aborted) this.#fail(error as RtvoiceError);
+      throw error;
     }
-    const error = new RtvoiceError('reconnect_failed', `Reconnection failed ${maxAttempts} times (last: ${last.code}).`, {
-      cause: last,
-    });
-    this.#fail(error);
-    throw error;
   }
 
   /** Re-creates the conversation on a new connection, so it goes on where it was. */
@@ -635,7 +619,7 @@ export class VoiceSession {
     this.#turns.reset();
     this.#tracker.reset(true);
     this.#turnMeter.stop();
-    this.#releaseMic();
+    this.#mic.release();
     this.#unwatchDevices?.();
     this.#unwatchDevices = undefined;
     return this.#levels.close();
@@ -663,52 +647,9 @@ export class VoiceSession {
 
   // ── microphone and playback ───────────────────────────────────────────
 
-  /** The session's microphone: the one already open, or a new one. */
-  async #openMic(signal: AbortSignal): Promise<Microphone> {
-    if (this.#mic && this.#mic.track.readyState === 'live') return this.#mic;
-    const mic = await openMicrophone({ ...this.#o.audio, deviceId: this.#inputDeviceId }, this.#o.mediaStream);
-    if (signal.aborted) {
-      if (mic.owned) mic.track.stop();
-      throw signal.reason;
-    }
-    this.#adoptMic(mic);
-    return mic;
-  }
-
-  #adoptMic(mic: Microphone): void {
-    const old = this.#mic;
-    this.#micCleanup?.();
-    if (old?.owned && old.track !== mic.track) old.track.stop();
-    this.#mic = mic;
-    // A track that ends by itself (device unplugged, permission revoked) leaves the agent deaf.
-    const onEnded = () => this.#onMicEnded(mic);
-    mic.track.addEventListener('ended', onEnded);
-    this.#micCleanup = () => mic.track.removeEventListener('ended', onEnded);
-    this.#applyMic();
-  }
-
-  /**
-   * The mic ended by itself (unplugged, permission revoked): a session that
-   * cannot hear is not left `connected`; it fails with `mic_failed` and the app
-   * may connect again (with another device).
-   */
-  #onMicEnded(mic: Microphone): void {
-    if (this.#mic === mic && (this.#state === 'connected' || this.#state === 'reconnecting')) {
-      this.#fail(new RtvoiceError('mic_failed', 'The microphone stopped (unplugged or access revoked).'));
-    }
-  }
-
-  #releaseMic(): void {
-    this.#micCleanup?.();
-    this.#micCleanup = undefined;
-    if (this.#mic?.owned) this.#mic.track.stop();
-    this.#mic = undefined;
-  }
-
   /** The mic sends audio unless muted, or (in push-to-talk) while the button is not held. */
   #applyMic(): void {
-    if (this.#mic && this.#mic.owned) this.#mic.track.enabled = !this.#muted && (!this.#ptt || this.#turns.talking);
-    else if (this.#mic) void this.#live?.transport?.setMic(this.#muted || (this.#ptt && !this.#turns.talking) ? null : this.#mic.track);
+    this.#mic.sending = !this.#muted && (!this.#ptt || this.#turns.talking);
   }
 
   async #play(stream?: MediaStream): Promise<void> {
@@ -718,15 +659,16 @@ export class VoiceSession {
     if (result === 'playing' || this.#live?.remote !== remote) return;
     this.#emitError(
       result === 'autoplay_blocked'
-        ? new RtvoiceError('autoplay_blocked', 'Audio playback needs a user gesture: call resumeAudio() from one.')
-        : new RtvoiceError('audio_playback_failed', 'The model’s voice could not be played.'),
+        ? new RtvoiceError('autoplay_blocked', 'Playback needs a gesture: call resumeAudio() from one.')
+        : new RtvoiceError('audio_playback_failed', 'Playback failed.'),
     );
   }
 
   #attachLevels(): boolean {
     const live = this.#live;
     if (!live || live.released || this.#state !== 'connected') return false;
-    if (this.#mic) this.#levels.attach('input', this.#mic.track);
+    const mic = this.#mic.track;
+    if (mic) this.#levels.attach('input', mic);
     const remoteTrack = live.remote?.stream?.getAudioTracks()[0];
     if (remoteTrack) this.#levels.attach('output', remoteTrack);
     return true;
@@ -755,7 +697,7 @@ export class VoiceSession {
       const ours = e.event_id?.startsWith('rtv_');
       if (ours && (e.code === 'response_cancel_not_active' || e.code === 'conversation_already_has_active_response')) return;
       const code = e.code ? ` (${e.code})` : '';
-      this.#emitError(new RtvoiceError('server_error', `The server reported an error${code}: ${e.message}`, { serverError: e }));
+      this.#emitError(new RtvoiceError('server_error', `Server error${code}: ${e.message}`, { serverError: e }));
     });
   }
 
@@ -766,7 +708,7 @@ export class VoiceSession {
     this.#budgetHit = true;
     const disconnect = budget.onExceeded === 'disconnect';
     this.#emitError(
-      new RtvoiceError('budget_exceeded', `The session cost $${total.costUsd.toFixed(4)}, over the $${budget.maxUsd} budget.`),
+      new RtvoiceError('budget_exceeded', `Cost $${total.costUsd.toFixed(4)} is over the budget.`),
     );
     if (disconnect) void this.disconnect();
   }
@@ -774,7 +716,7 @@ export class VoiceSession {
   /** Throws `invalid_state` unless connected; returns the commands. */
   #need(method: string): Commands {
     if (this.#state !== 'connected' || !this.#commands) {
-      throw new RtvoiceError('invalid_state', `${method}() needs a connected session; the session is ${this.#state}.`);
+      throw new RtvoiceError('invalid_state', `${method}() needs a connected session (${this.#state}).`);
     }
     return this.#commands;
   }
@@ -788,7 +730,7 @@ export class VoiceSession {
   #transition(state: ConnectionState, reason?: RtvoiceError): void {
     const previous = this.#state;
     if (!canTransition(previous, state)) {
-      this.#log.error('illegal state transition refused', { previous, state });
+      this.#log.error('illegal transition', { previous, state });
       return;
     }
     this.#state = state;

@@ -43,8 +43,6 @@ export class FakeTransport implements Transport {
   readonly micChanges: Array<MediaStreamTrack | null> = [];
   /** The mic given to `prepare()`, when it was called. */
   preparedMic: MediaStreamTrack | null | undefined;
-  /** What `outputLevel()` reports (the level of the server's audio at the page). */
-  level: number | undefined = undefined;
   #serial = 0;
   #openResponse: { id: string; itemId: string; audio: boolean } | undefined;
 
@@ -100,10 +98,6 @@ export class FakeTransport implements Transport {
 
   async setMic(track: MediaStreamTrack | null): Promise<void> {
     this.micChanges.push(track);
-  }
-
-  outputLevel(): number | undefined {
-    return this.level;
   }
 
   /** With `manualOpen`: lets the pending `connect()` finish. */

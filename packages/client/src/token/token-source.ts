@@ -20,12 +20,11 @@ export interface EphemeralToken {
  */
 export type TokenProvider = (signal: AbortSignal) => Promise<EphemeralToken | string>;
 
-/** What rtvoice accepts from a token endpoint: `@rtvoice/server`'s shape, OpenAI's GA shape, or the beta shape. */
+/** What rtvoice accepts from a token endpoint: `@rtvoice/server`'s shape or OpenAI's GA `client_secrets` answer. */
 interface TokenResponse {
   value?: unknown;
   expires_at?: unknown;
   calls_url?: unknown;
-  client_secret?: { value?: unknown; expires_at?: unknown };
 }
 
 /** How a token request is made (see `tokenRequest` in the options). */
@@ -59,8 +58,8 @@ export async function fetchToken(
       signal,
     });
   } catch (error) {
-    if (signal.aborted) throw new RtvoiceError('aborted', 'The token request was aborted.', { cause: error });
-    throw fail(`The token endpoint ${tokenUrl} could not be reached.`, { cause: error });
+    if (signal.aborted) throw new RtvoiceError('aborted', 'Aborted.', { cause: error });
+    throw fail(`Cannot reach ${tokenUrl}.`, { cause: error });
   }
   let data: TokenResponse & { error?: { message?: unknown; code?: unknown } } = {};
   try {
@@ -78,9 +77,9 @@ export async function fetchToken(
       { status, retryable: status === 429 || status >= 500, ...(raw && /^\d{1,6}$/.test(raw) && { retryAfterMs: Number(raw) * 1000 }) },
     );
   }
-  const value = data.value ?? data.client_secret?.value;
-  if (typeof value !== 'string' || !value) throw fail('The token endpoint answered without a key (`value`).', { status, retryable: false });
-  const expiresAt = data.expires_at ?? data.client_secret?.expires_at;
+  const value = data.value;
+  if (typeof value !== 'string' || !value) throw fail('No key (`value`) in the token.', { status, retryable: false });
+  const expiresAt = data.expires_at;
   const url = data.calls_url;
   return checkCallsUrl({
     value,
@@ -106,7 +105,7 @@ export function checkCallsUrl(token: EphemeralToken): EphemeralToken {
   const href = resolveUrl(token.callsUrl);
   const url = href ? new URL(href) : undefined;
   if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && /^(localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname)))) {
-    throw fail('Refused to send the key to a calls URL that is not https: (http: only on loopback).', { retryable: false });
+    throw fail('The calls URL must be https: (http: on loopback only).', { retryable: false });
   }
   return { ...token, callsUrl: href };
 }
@@ -122,9 +121,9 @@ export async function resolveProvidedToken(provider: TokenProvider, fallbackCall
   try {
     token = await provider(signal);
   } catch (error) {
-    throw isRtvoiceError(error) ? error : fail('The getToken function failed.', { cause: error });
+    throw isRtvoiceError(error) ? error : fail('getToken() failed.', { cause: error });
   }
   if (typeof token === 'string') token = { value: token, callsUrl: '' };
-  if (!token?.value || typeof token.value !== 'string') throw fail('The getToken function returned no key (`value`).');
+  if (!token?.value || typeof token.value !== 'string') throw fail('No key (`value`) in the token.');
   return checkCallsUrl({ ...token, callsUrl: token.callsUrl || fallbackCallsUrl });
 }

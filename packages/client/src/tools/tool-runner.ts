@@ -89,7 +89,7 @@ export class ToolRunner {
 
   /** Aborts every running call (session ended); `forget` also clears the de-duplication memory (new conversation). */
   cancelAll(forget: boolean): void {
-    for (const controller of this.#pending.values()) controller.abort(new RtvoiceError('aborted', 'The session ended.'));
+    for (const controller of this.#pending.values()) controller.abort(new RtvoiceError('aborted', 'Aborted.'));
     this.#pending.clear();
     if (forget) this.#seen.clear();
   }
@@ -113,29 +113,29 @@ export class ToolRunner {
     let ack: Record<string, unknown> | undefined;
     let timeoutTimer: ReturnType<typeof setTimeout> | undefined;
     try {
-      if (!tool) throw new RtvoiceError('tool_failed', `The model called '${name}', which is not a declared tool.`);
-      if (args === undefined) throw new RtvoiceError('tool_failed', `The arguments of '${name}' are not valid JSON.`);
+      if (!tool) throw new RtvoiceError('tool_failed', `No tool '${name}'.`);
+      if (args === undefined) throw new RtvoiceError('tool_failed', `Invalid JSON arguments for '${name}'.`);
       if (this.#ack) {
         const { afterMs, instructions } = this.#ack;
         ack = { conversation: 'none', instructions, tools: [], metadata: { rtvoice: 'tool_ack' } };
         ackTimer = setTimeout(() => host.tracker.request(ack), afterMs);
       }
-      const timeout = new Promise<never>((_, reject) => {
-        timeoutTimer = setTimeout(() => {
-          const error = new RtvoiceError('tool_timeout', `The tool '${name}' did not finish within ${this.#timeoutMs} ms.`);
-          controller.abort(error);
-          reject(error);
-        }, this.#timeoutMs);
+      // Settles with the tool, or with the abort (timeout, session ended), whichever comes first.
+      const result = await new Promise((resolve, reject) => {
+        const signal = controller.signal;
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        timeoutTimer = setTimeout(() => controller.abort(new RtvoiceError('tool_timeout', `'${name}' took over ${this.#timeoutMs} ms.`)), this.#timeoutMs);
+        Promise.resolve()
+          .then(() => tool.execute(args, { callId, signal, session: host.context as never }))
+          .then(resolve, reject);
       });
-      const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }));
-      const result = await Promise.race([Promise.resolve().then(() => tool.execute(args, { callId, signal: controller.signal, session: host.context as never })), timeout, aborted]);
       if (this.#pending.get(callId) !== controller) return;
       const output = typeof result === 'string' ? result : (JSON.stringify(result ?? null) ?? 'null');
       this.#finish(callId, output, false);
       host.onResult({ callId, name, result, output, durationMs: Math.round(performance.now() - started) });
     } catch (thrown) {
       if (this.#pending.get(callId) !== controller) return;
-      const error = isRtvoiceError(thrown) && thrown.code !== 'aborted' ? thrown : new RtvoiceError('tool_failed', `The tool '${name}' failed.`, { cause: thrown });
+      const error = isRtvoiceError(thrown) && thrown.code !== 'aborted' ? thrown : new RtvoiceError('tool_failed', `'${name}' failed.`, { cause: thrown });
       const message = error.code === 'tool_timeout' ? 'timed out' : thrown instanceof Error ? thrown.message : String(thrown);
       this.#finish(callId, JSON.stringify({ error: `Tool '${name}' failed: ${message}` }), true);
       host.onError({ callId, name, error });

@@ -30,8 +30,8 @@ export async function exchangeSdp(
     });
   } catch (error) {
     throw signal.aborted
-      ? new RtvoiceError('aborted', 'The SDP exchange was aborted.', { cause: error })
-      : new RtvoiceError('network_error', `Could not reach the Realtime endpoint at ${callsUrl.split('/', 3).join('/')}.`, { cause: error });
+      ? new RtvoiceError('aborted', 'Aborted.', { cause: error })
+      : new RtvoiceError('network_error', `Cannot reach ${callsUrl.split('/', 3).join('/')}.`, { cause: error });
   }
   const body = await res.text().catch(() => '');
   const status = res.status;
@@ -42,7 +42,7 @@ export async function exchangeSdp(
     } catch {
       // Not an OpenAI-style JSON error: keep the excerpt.
     }
-    throw new RtvoiceError('sdp_rejected', `The Realtime endpoint refused the SDP offer (${status})${detail ? `: ${redactSecrets(String(detail))}` : '.'}`, {
+    throw new RtvoiceError('sdp_rejected', `SDP offer refused (${status})${detail ? `: ${redactSecrets(String(detail))}` : '.'}`, {
       status,
       retryable: status === 429 || status >= 500,
     });

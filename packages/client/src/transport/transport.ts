@@ -54,8 +54,7 @@ export interface Transport {
   prepare?(mic: MediaStreamTrack | null, signal: AbortSignal): Promise<void>;
   /** Replaces the microphone track being sent (`null`: send nothing), without renegotiation. */
   setMic(track: MediaStreamTrack | null): Promise<void>;
-  /** Optional: the level (0–1) of the audio arriving from the server right now, for latency measurement. */
-  outputLevel?(): number | undefined;
+
   /** Sends one JSON text frame. Throws `invalid_state` unless `open`. */
   send(data: string): void;
   /** Closes the connection and releases what the transport opened. Idempotent. */

@@ -58,11 +58,11 @@ export class WebRtcTransport implements Transport {
 
   async prepare(mic: MediaStreamTrack | null, signal: AbortSignal): Promise<void> {
     if (this.#offer !== undefined) return;
-    if (this.#state !== 'idle') throw new RtvoiceError('invalid_state', `prepare() called on a ${this.#state} transport.`);
+    if (this.#state !== 'idle') throw new RtvoiceError('invalid_state', `The transport is ${this.#state}.`);
     const abort = AbortSignal.any([signal, this.#lifetime.signal]);
     try {
       if (typeof RTCPeerConnection === 'undefined') {
-        throw new RtvoiceError('unsupported_environment', 'This environment has no WebRTC (RTCPeerConnection).');
+        throw new RtvoiceError('unsupported_environment', 'No RTCPeerConnection here.');
       }
       const pc = new RTCPeerConnection(this.#options.rtcConfiguration);
       this.#pc = pc;
@@ -97,12 +97,12 @@ export class WebRtcTransport implements Transport {
     } catch (error) {
       const aborted = abort.aborted; // before close(), which aborts it
       this.close();
-      throw aborted ? abortedError(error) : toRtvoiceError(error, 'network_error', 'WebRTC setup failed.');
+      throw aborted ? abortedError(error) : toRtvoiceError(error, 'network_error', 'WebRTC failed.');
     }
   }
 
   async connect(params: TransportConnectParams, signal: AbortSignal): Promise<void> {
-    if (this.#state !== 'idle') throw new RtvoiceError('invalid_state', `connect() called on a ${this.#state} transport.`);
+    if (this.#state !== 'idle') throw new RtvoiceError('invalid_state', `The transport is ${this.#state}.`);
     const started = performance.now();
     const abort = AbortSignal.any([signal, this.#lifetime.signal]);
     const onAbort = () => this.close();
@@ -122,7 +122,7 @@ export class WebRtcTransport implements Transport {
         await untilAborted(pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp }), abort);
       } catch (error) {
         if (abort.aborted) throw error;
-        throw new RtvoiceError('sdp_rejected', 'The SDP answer could not be applied.', { cause: error });
+        throw new RtvoiceError('sdp_rejected', 'Bad SDP answer.', { cause: error });
       }
       const dc = this.#dc!;
       await untilAborted(
@@ -141,7 +141,7 @@ export class WebRtcTransport implements Transport {
       // Read before close(), which aborts it; a failure already classified (prepare(), SDP) keeps its code.
       const aborted = abort.aborted && !(isRtvoiceError(error) && error.code !== 'aborted');
       this.close();
-      throw aborted ? abortedError(error) : toRtvoiceError(error, 'network_error', 'WebRTC negotiation failed.');
+      throw aborted ? abortedError(error) : toRtvoiceError(error, 'network_error', 'WebRTC failed.');
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
@@ -155,15 +155,9 @@ export class WebRtcTransport implements Transport {
     if (track) sender.setStreams?.(new MediaStream([track]));
   }
 
-  outputLevel(): number | undefined {
-    // The newest contributing source; a level older than 100 ms means no packet since: silence.
-    const source = this.#pc?.getReceivers()[0]?.getSynchronizationSources?.()[0];
-    return source && Date.now() - source.timestamp < 100 ? (source.audioLevel ?? 0) : this.#pc && 0;
-  }
-
   send(data: string): void {
     if (this.#state !== 'open' || this.#dc?.readyState !== 'open') {
-      throw new RtvoiceError('invalid_state', `Cannot send: the transport is ${this.#state}.`);
+      throw new RtvoiceError('invalid_state', `The transport is ${this.#state}.`);
     }
     this.#dc.send(data);
   }
@@ -197,5 +191,5 @@ export class WebRtcTransport implements Transport {
 }
 
 function abortedError(cause?: unknown): RtvoiceError {
-  return new RtvoiceError('aborted', 'The connection attempt was cancelled.', cause === undefined ? {} : { cause });
+  return new RtvoiceError('aborted', 'Aborted.', cause === undefined ? {} : { cause });
 }
