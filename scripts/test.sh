@@ -15,6 +15,8 @@ pnpm -s build || { echo "0 passed, 1 failed"; exit 1; }
 pnpm -s --filter @rtvoice/example-demo build >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 echo "== typecheck"
 pnpm -s typecheck || { echo "0 passed, 1 failed"; exit 1; }
+echo "== bundle size budgets (size-budget.json)"
+node scripts/size.mjs || { echo "0 passed, 1 failed (over a bundle size budget)"; exit 1; }
 
 echo "== unit tests (vitest)"
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest-results.json

@@ -15,11 +15,16 @@ import { startSim } from '@rtvoice/sim';
 import { serveStatic } from './static.mjs';
 
 const { values } = parseArgs({
-  options: { port: { type: 'string', default: process.env.PORT ?? '8787' }, host: { type: 'string', default: '127.0.0.1' } },
+  options: {
+    port: { type: 'string', default: process.env.PORT ?? '8787' },
+    host: { type: 'string', default: '127.0.0.1' },
+    // The simulator's agent: 'parrot' (default), 'greeting', 'tool-call' (calls get_weather), 'long-answer' (to interrupt).
+    scenario: { type: 'string', default: 'parrot' },
+  },
 });
 
 const useOpenAI = Boolean(process.env.OPENAI_API_KEY);
-const sim = useOpenAI ? undefined : await startSim({ port: 0, host: '127.0.0.1' });
+const sim = useOpenAI ? undefined : await startSim({ port: 0, host: '127.0.0.1', scenario: values.scenario });
 // The session is pinned here, on the server: the browser cannot change it.
 const session = {
   type: 'realtime',
@@ -64,7 +69,7 @@ const server = createServer((req, res) => {
 });
 server.listen(Number(values.port), values.host, () => {
   const { port } = server.address();
-  const agent = sim ? `local simulator at ${sim.url} (no API key needed)` : 'OpenAI Realtime (OPENAI_API_KEY)';
+  const agent = sim ? `local simulator at ${sim.url}, scenario '${values.scenario}' (no API key needed)` : 'OpenAI Realtime (OPENAI_API_KEY)';
   console.log(`rtvoice demo: http://${values.host}:${port}/  agent: ${agent}`);
 });
 
