@@ -9,15 +9,17 @@ export interface Logger {
   debug(message: string, context?: Record<string, unknown>): void;
 }
 
-const RANK: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
+const LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
 
 /** A logger that drops everything below `level` and prefixes lines with `[rtvoice]`. */
 export function createLogger(level: LogLevel, sink: Logger | undefined): Logger {
-  const at = (l: Exclude<LogLevel, 'silent'>) => (message: string, context?: Record<string, unknown>) => {
-    if (RANK[level] < RANK[l]) return;
-    const target = sink ?? (globalThis.console as unknown as Logger);
-    if (context) target[l](`[rtvoice] ${message}`, context);
-    else target[l](`[rtvoice] ${message}`);
-  };
-  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
+  const logger = {} as Logger;
+  LEVELS.forEach((l, rank) => {
+    if (l !== 'silent') {
+      logger[l] = (message, context) => {
+        if (LEVELS.indexOf(level) >= rank) (sink ?? (globalThis.console as unknown as Logger))[l](`[rtvoice] ${message}`, ...(context ? [context] : []) as []);
+      };
+    }
+  });
+  return logger;
 }

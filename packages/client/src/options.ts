@@ -1,6 +1,6 @@
 import type { MicrophoneOptions } from './audio/microphone.js';
 import { RtvoiceError } from './errors.js';
-import { checkShape, type Shape } from './protocol/shape.js';
+import { checkShape } from './protocol/shape.js';
 import type { LogLevel, Logger } from './logger.js';
 import type { SessionConfig } from './protocol/client-events.js';
 import type { ModelPrices } from './session/usage.js';
@@ -102,75 +102,73 @@ export type ResolvedOptions = Omit<
 
 const ACK = 'A tool you called is still running. In one short sentence, tell the user you are working on it. Do not call any tool.';
 
-/** The type of each option (see `checkShape`); `false` is also accepted for `toolAck` and `reconnect`. */
-const SHAPE: Shape = {
-  tokenUrl: 's?',
-  tokenRequest: 'o?',
-  getToken: 'f?',
-  callsUrl: 's?',
-  session: 'o?',
-  tools: 'a?',
-  toolAck: 'o?',
-  toolTimeoutMs: 'p?',
-  audio: 'o?',
-  mediaStream: 'o?',
-  audioElement: 'o?',
-  pushToTalk: 'b?',
-  reconnect: 'o?',
-  prices: 'o?',
-  budget: [{ maxUsd: 'p' }],
-  connectTimeoutMs: 'p?',
-  preparedIdleMs: 'p?',
-  transport: 'f?',
-  fetch: 'f?',
-  logLevel: 's?',
-  logger: 'o?',
+/** The type letter of each option (see `checkShape`); `false` is also accepted for `toolAck` and `reconnect`. */
+const TYPE: Record<string, string> = {
+  tokenUrl: 's',
+  tokenRequest: 'o',
+  getToken: 'f',
+  callsUrl: 's',
+  session: 'o',
+  tools: 'a',
+  toolAck: 'o',
+  toolTimeoutMs: 'p',
+  audio: 'o',
+  mediaStream: 'o',
+  audioElement: 'o',
+  pushToTalk: 'b',
+  reconnect: 'o',
+  prices: 'o',
+  budget: 'o',
+  connectTimeoutMs: 'p',
+  preparedIdleMs: 'p',
+  transport: 'f',
+  fetch: 'f',
+  logLevel: 's',
+  logger: 'o',
 };
 
-const invalid = (path: string, why: string) => new RtvoiceError('invalid_options', `Invalid option '${path}': ${why}.`);
+const DEFAULTS = {
+  tokenRequest: {},
+  callsUrl: OPENAI_CALLS_URL,
+  tools: [],
+  toolTimeoutMs: 30_000,
+  audio: {},
+  pushToTalk: false,
+  prices: {},
+  connectTimeoutMs: 15_000,
+  preparedIdleMs: 60_000,
+  logLevel: 'warn',
+};
+
+const invalid = (path: string, why = 'wrong type or value') => new RtvoiceError('invalid_options', `Invalid option '${path}': ${why}.`);
 
 /**
  * Validates options once, before any side effect, and applies defaults.
  * Throws `invalid_options` naming the offending option.
  */
 export function resolveOptions(options: VoiceSessionOptions = {}): ResolvedOptions {
-  const o = { ...options, toolAck: options.toolAck || undefined, reconnect: options.reconnect || undefined };
-  for (const key in options) if (!(key in SHAPE)) throw invalid(key, 'unknown option');
-  const bad =
-    checkShape(o, SHAPE) ??
-    (['silent', 'error', 'warn', 'info', 'debug', undefined].includes(o.logLevel) ? undefined : 'logLevel');
-  if (bad) throw invalid(bad, 'wrong type or value');
-  if ((o.tokenUrl === undefined) === (o.getToken === undefined)) {
-    throw new RtvoiceError('invalid_options', 'Give one of `tokenUrl` and `getToken`.');
+  const o = { ...DEFAULTS } as unknown as ResolvedOptions & Record<string, unknown>;
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    if (!TYPE[key]) throw invalid(key, 'unknown option');
+    if (!(value === false && (key === 'toolAck' || key === 'reconnect')) && checkShape({ value }, { value: TYPE[key] })) throw invalid(key);
+    o[key] = value;
   }
+  if (o.budget && checkShape(o.budget, { maxUsd: 'p' })) throw invalid('budget.maxUsd');
+  if (!['silent', 'error', 'warn', 'info', 'debug'].includes(o.logLevel)) throw invalid('logLevel');
+  if ((o.tokenUrl === undefined) === (o.getToken === undefined)) throw invalid('tokenUrl', 'give one of `tokenUrl` and `getToken`');
   const names = new Set<string>();
-  for (const [i, tool] of (o.tools ?? []).entries()) {
-    if (checkShape(tool, { name: 's', execute: 'f' }) || !tool.name) throw invalid(`tools.${i}`, 'needs a name and an execute function');
-    if (names.has(tool.name)) throw invalid(`tools.${i}.name`, `'${tool.name}' is declared twice`);
+  for (const [i, tool] of o.tools.entries()) {
+    if (checkShape(tool, { name: 's', execute: 'f' }) || !tool.name || names.has(tool.name)) throw invalid(`tools.${i}`, 'needs a unique name and an execute function');
     names.add(tool.name);
   }
   const ack = options.toolAck;
   const rc = options.reconnect;
   const backoff = rc ? rc.backoffMs : undefined;
-  return {
-    ...o,
-    tokenRequest: o.tokenRequest ?? {},
-    callsUrl: o.callsUrl ?? OPENAI_CALLS_URL,
-    tools: o.tools ?? [],
-    toolAck: ack === false ? false : { afterMs: ack?.afterMs ?? 1500, instructions: ack?.instructions ?? ACK },
-    toolTimeoutMs: o.toolTimeoutMs ?? 30_000,
-    audio: o.audio ?? {},
-    pushToTalk: o.pushToTalk ?? false,
-    reconnect:
-      rc === false
-        ? false
-        : {
-            maxAttempts: rc?.maxAttempts ?? 3,
-            backoffMs: typeof backoff === 'function' ? backoff : (n) => Math.min((backoff ?? 500) * 2 ** (n - 1), 10_000),
-          },
-    prices: o.prices ?? {},
-    connectTimeoutMs: o.connectTimeoutMs ?? 15_000,
-    preparedIdleMs: o.preparedIdleMs ?? 60_000,
-    logLevel: o.logLevel ?? 'warn',
+  o.toolAck = ack !== false && { afterMs: ack?.afterMs ?? 1500, instructions: ack?.instructions ?? ACK };
+  o.reconnect = rc !== false && {
+    maxAttempts: rc?.maxAttempts ?? 3,
+    backoffMs: typeof backoff === 'function' ? backoff : (n) => Math.min((backoff ?? 500) * 2 ** (n - 1), 10_000),
   };
+  return o;
 }

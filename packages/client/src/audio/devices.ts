@@ -9,8 +9,10 @@ export interface AudioDevices {
 }
 
 /** Lists audio inputs and outputs. */
+const media = (): MediaDevices | undefined => globalThis.navigator?.mediaDevices;
+
 export async function listDevices(): Promise<AudioDevices> {
-  const md = typeof navigator === 'undefined' ? undefined : navigator.mediaDevices;
+  const md = media();
   if (!md?.enumerateDevices) throw new RtvoiceError('unsupported', 'No enumerateDevices() here.');
   const all = await md.enumerateDevices();
   return { inputs: all.filter((d) => d.kind === 'audioinput'), outputs: all.filter((d) => d.kind === 'audiooutput') };
@@ -18,7 +20,7 @@ export async function listDevices(): Promise<AudioDevices> {
 
 /** Calls `onChange` with the new lists whenever devices are plugged or unplugged; returns the unsubscribe function. */
 export function watchDevices(onChange: (devices: AudioDevices) => void): () => void {
-  const md = typeof navigator === 'undefined' ? undefined : navigator.mediaDevices;
+  const md = media();
   if (!md?.addEventListener) return () => undefined;
   const handler = () => void listDevices().then(onChange, () => undefined);
   md.addEventListener('devicechange', handler);

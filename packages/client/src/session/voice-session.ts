@@ -304,7 +304,6 @@ export class VoiceSession {
   /** Sends a raw client event (see PROTOCOL.md). Throws `invalid_state` unless connected. */
   send(event: ClientEvent): void {
     this.#need('send');
-    this.#log.debug('send', { type: event.type });
     this.#live!.transport!.send(JSON.stringify(event));
   }
 
@@ -323,7 +322,7 @@ export class VoiceSession {
   /** Changes the session configuration (`session.update`). Fields you omit stay; a reconnection re-applies them. */
   updateSession(session: SessionConfig): void {
     this.#need('updateSession').updateSession(session);
-    this.#config = { ...this.#config, ...session };
+    this.#config = merge(this.#config, session);
   }
 
   /** Cuts the assistant off now: local audio goes silent, the server stops the response. Returns false if nothing was playing. */
@@ -505,8 +504,7 @@ export class VoiceSession {
     const tools = this.#tools.declarations();
     let config = this.#config;
     if (tools.length) config = { ...config, tools: [...(config?.tools ?? []), ...tools] };
-    if (this.#ptt) config = { ...config, audio: { ...config?.audio, input: { ...config?.audio?.input, turn_detection: null } } };
-    return config;
+    return this.#ptt ? merge(config, { audio: { input: { turn_detection: null } } }) : config;
   }
 
   /** `live` carries the conversation from now on. */
@@ -530,7 +528,6 @@ export class VoiceSession {
       totalMs: Math.round(performance.now() - started),
     };
     this.#metrics = { ...this.#metrics, connect: metrics };
-    this.#log.info('connected', { ...metrics });
     this.#events.emit('metrics', metrics);
   }
 
@@ -569,7 +566,6 @@ export class VoiceSession {
           const started = performance.now();
           const live = new ConnectionResources();
           try {
-            this.#log.info('reconnecting', { attempt });
             const token = await this.#token(signal);
             const tokenMs = Math.round(performance.now() - started);
             live.transport = this.#newTransport();
@@ -748,4 +744,14 @@ export class VoiceSession {
     }
     this.#emitError(new RtvoiceError('listener_error', `A '${String(event)}' listener threw.`, { cause: error }));
   }
+}
+
+/** `b` over `a`, merging nested plain objects the way `session.update` applies a partial session. */
+function merge<T extends object>(a: T | undefined, b: T): T {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const old = out[k];
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && old && typeof old === 'object' ? merge(old as object, v) : v;
+  }
+  return out as T;
 }
