@@ -41,3 +41,55 @@ if (isServerEvent(event, 'input_audio_buffer.speech_started')) {
   // @ts-expect-error: speech_started has no audio_end_ms.
   void event.audio_end_ms.toFixed();
 }
+
+// The options of the complete session API.
+new VoiceSession({
+  tokenUrl: '/api/token',
+  tokenRequest: { body: { voice: 'marin' }, headers: { Authorization: 'Bearer x' }, credentials: 'include' },
+  tools: [{ name: 'get_time', execute: (_args: { tz: string }, { signal, callId }) => void [signal.aborted, callId] }],
+  toolAck: false,
+  reconnect: { maxAttempts: 2, backoffMs: (n) => n * 100 },
+  budget: { maxUsd: 1, onExceeded: 'disconnect' },
+});
+// @ts-expect-error: the token body moved to tokenRequest.body.
+new VoiceSession({ tokenUrl: '/t', tokenRequestBody: {} });
+// @ts-expect-error: budget actions are a closed union.
+new VoiceSession({ tokenUrl: '/t', budget: { maxUsd: 1, onExceeded: 'stop' } });
+
+// disconnect() and prepare() resolve when done.
+const closing: Promise<void> = session.disconnect();
+const preparing: Promise<void> = session.prepare({ connect: true });
+void [closing, preparing];
+
+// metrics narrow by kind.
+session.on('metrics', (m) => {
+  if (m.kind === 'connect') {
+    const prepared: 'none' | 'local' | 'connection' = m.prepared;
+    const reconnect: boolean = m.reconnect;
+    void [prepared, reconnect, m.offerMs, m.sdpMs];
+    // @ts-expect-error: connection metrics have no turn latency.
+    void m.speechToAudioMs;
+  } else {
+    const latency: number | undefined = m.speechToAudioMs;
+    void latency;
+  }
+});
+
+// Payloads of the session features.
+session.on('interrupted', ({ source }) => {
+  const s: 'vad' | 'manual' | 'push-to-talk' = source;
+  void s;
+});
+session.on('speaking', ({ who }) => {
+  // @ts-expect-error: speakers are user, assistant or none.
+  const bad: 'model' = who;
+  void bad;
+});
+session.on('toolError', ({ error }) => void error.code);
+const costUsd: number | undefined = session.usage.costUsd;
+void costUsd;
+for (const item of session.history) {
+  if (item.type === 'function_call') void item.callId;
+  // @ts-expect-error: messages have no callId.
+  else void item.callId;
+}

@@ -16,7 +16,8 @@ type Field = string | Shape | readonly [Field];
 const TYPES: Record<string, (v: unknown) => boolean> = {
   s: (v) => typeof v === 'string',
   n: (v) => typeof v === 'number' && Number.isFinite(v),
-  p: (v) => typeof v === 'number' && v > 0,
+  // Finite: setTimeout treats Infinity (anything over 2^31 − 1 ms) as 0, so 'no timeout' would mean 'at once'.
+  p: (v) => typeof v === 'number' && v > 0 && Number.isFinite(v),
   b: (v) => typeof v === 'boolean',
   o: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
   a: Array.isArray,

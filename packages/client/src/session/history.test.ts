@@ -20,7 +20,7 @@ afterEach(() => {
 async function live(options: Partial<VoiceSessionOptions> = {}) {
   const h = createSession(options);
   await h.session.connect();
-  return { ...h, changes: record(h.session, 'historyChange') };
+  return Object.assign(h, { changes: record(h.session, 'historyChange') });
 }
 
 type Live = Awaited<ReturnType<typeof live>>;
@@ -62,6 +62,20 @@ describe('messages', () => {
     expect(h.session.history).toEqual([
       { type: 'message', id: userId, role: 'user', text: 'Book a table for two.', status: 'completed' },
       { type: 'message', id: assistantId(h), role: 'assistant', text: 'Sure, for two.', status: 'completed', responseId },
+    ]);
+  });
+
+  it('keeps several spoken exchanges in order (the scripted turns carry previous_item_id)', async () => {
+    const h = await live();
+    h.fake.userTurn('First question?');
+    h.fake.assistantTurn('First answer.');
+    h.fake.userTurn('Second question?');
+    h.fake.assistantTurn('Second answer.');
+    expect(h.session.history.map((i) => i.type === 'message' && `${i.role}: ${i.text}`)).toEqual([
+      'user: First question?',
+      'assistant: First answer.',
+      'user: Second question?',
+      'assistant: Second answer.',
     ]);
   });
 

@@ -118,7 +118,8 @@ export class History {
   /** Records the output sent back for a tool call. */
   recordOutput(callId: string, output: string, failed: boolean): void {
     const call = this.#items.find((i): i is HistoryToolCall => i.type === 'function_call' && i.callId === callId);
-    if (call) this.#upsert({ ...call, output, status: failed ? 'failed' : 'completed' }, undefined);
+    // A failed call stays failed (the server echoes the output item we sent).
+    if (call) this.#upsert({ ...call, output, status: failed || call.status === 'failed' ? 'failed' : 'completed' }, undefined);
   }
 
   /** The conversation as items to re-create on a new connection, in order. */
@@ -148,8 +149,7 @@ export class History {
       const base = current?.type === 'function_call' ? current : undefined;
       this.#upsert({ ...this.#call(info.id, info.callId, info.name ?? '', info.arguments ?? ''), ...base }, previousItemId);
     } else if (info.type === 'function_call_output' && info.callId && info.output !== undefined) {
-      // The server's echo of an output we sent must not turn a failed call into a completed one.
-      if (!this.#items.some((i) => i.type === 'function_call' && i.callId === info.callId && i.output !== undefined)) this.recordOutput(info.callId, info.output, false);
+      this.recordOutput(info.callId, info.output, false);
     }
   }
 

@@ -31,15 +31,19 @@ export class ResponseTracker {
       this.flush();
     });
     signals.on('serverError', (error) => {
-      // Our create was refused because a response is (still) active: ask again after its response.done.
-      if (this.#requested && (error.event_id === this.#requested || error.code === 'conversation_already_has_active_response')) {
-        this.#requested = undefined;
-        this.#queue.unshift(this.#lastSent);
-      }
+      // Our last create, refused: matched by its event id (by the code alone while it is in flight, when the server echoes no id).
+      const conflict = error.code === 'conversation_already_has_active_response';
+      const sent = this.#sent;
+      if (!sent || (error.event_id ? error.event_id !== sent.id : !(conflict && this.#requested))) return;
+      this.#sent = this.#requested = undefined;
+      // Refused because a response is (still) active: asked again after its response.done. Refused as invalid: dropped.
+      if (conflict) this.#queue.unshift(sent.options);
+      else this.flush();
     });
   }
 
-  #lastSent: ResponseOptions | undefined;
+  /** The last `response.create` sent. */
+  #sent: { id: string; options: ResponseOptions | undefined } | undefined;
 
   /** True while a response is active or requested. */
   get busy(): boolean {
@@ -65,7 +69,7 @@ export class ResponseTracker {
     if (this.busy || !commands || this.#queue.length === 0) return;
     const options = this.#queue.shift();
     this.#requested = newEventId('response');
-    this.#lastSent = options;
+    this.#sent = { id: this.#requested, options };
     commands.createResponse(options, this.#requested);
   }
 

@@ -28,7 +28,7 @@ async function live(options: Partial<VoiceSessionOptions> = {}) {
   h.fake.remoteTrack(remote.track, remote.stream);
   await flush();
   h.fake.sent.length = 0;
-  return { ...h, remote, interrupted: record(h.session, 'interrupted'), speaking: record(h.session, 'speaking') };
+  return Object.assign(h, { remote, interrupted: record(h.session, 'interrupted'), speaking: record(h.session, 'speaking') });
 }
 
 type Live = Awaited<ReturnType<typeof live>>;
@@ -67,6 +67,32 @@ describe('playback', () => {
     expect(h.session.remoteStream).toBe(remote.stream);
     expect(h.element.srcObject).toBe(remote.stream);
     expect(h.element.play).toHaveBeenCalled();
+  });
+});
+
+describe('playback errors', () => {
+  it('reports autoplay_blocked when the browser refuses to play, and resumeAudio() retries', async () => {
+    const h = createSession();
+    h.element.play.mockRejectedValueOnce(Object.assign(new Error('play() needs a gesture'), { name: 'NotAllowedError' }));
+    await h.session.connect();
+    const remote = remoteAudio();
+    h.fake.remoteTrack(remote.track, remote.stream);
+    await flush();
+    expect(h.errors.map((e) => e.code)).toEqual(['autoplay_blocked']);
+    expect(h.session.state).toBe('connected');
+    await h.session.resumeAudio();
+    expect(h.element.play).toHaveBeenCalledTimes(2);
+    expect(h.errors).toHaveLength(1);
+  });
+
+  it('reports other playback failures as audio_playback_failed', async () => {
+    const h = createSession();
+    h.element.play.mockRejectedValueOnce(Object.assign(new Error('no output device'), { name: 'NotSupportedError' }));
+    await h.session.connect();
+    const remote = remoteAudio();
+    h.fake.remoteTrack(remote.track, remote.stream);
+    await flush();
+    expect(h.errors.map((e) => e.code)).toEqual(['audio_playback_failed']);
   });
 });
 
@@ -186,6 +212,24 @@ describe('interrupt()', () => {
     expect(h.fake.sentOfType('conversation.item.truncate')).toEqual([]);
     expect(h.interrupted).toEqual([{ source: 'manual', responseId: 'resp_1', itemId: 'item_a1', audioEndMs: 500 }]);
     expect(h.speaking).toEqual([{ who: 'assistant' }, { who: 'none' }]);
+  });
+
+  it('does nothing more when called again before the server confirms (a double click)', async () => {
+    const h = await live();
+    answering(h);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.session.interrupt()).toBe(true);
+    const heard = h.session.history[0];
+    expect(h.session.interrupt()).toBe(false);
+    expect(h.fake.sent).toEqual([CANCEL, CLEAR]);
+    expect(h.interrupted).toHaveLength(1);
+    expect(h.session.history[0]).toBe(heard);
+    expect(heard).toMatchObject({ text: 'Sure, let me', audioEndMs: 1000 });
+    // The next response can be cut off again.
+    h.fake.receive({ type: 'response.done', response: { id: 'resp_1', status: 'cancelled', output: [] } });
+    answering(h, 'resp_2', 'item_a2');
+    expect(h.session.interrupt()).toBe(true);
+    expect(h.interrupted).toHaveLength(2);
   });
 
   it('returns false and sends nothing when nothing plays, or when not connected', async () => {

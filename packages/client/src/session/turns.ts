@@ -43,6 +43,8 @@ export class TurnTracker {
   #assistantItem: string | undefined;
   #speaker: Speaker = 'none';
   #silenced = false;
+  /** The response already cut off (its response.done has not come yet). */
+  #cut: string | undefined;
   /** False when the session's turn detection has `interrupt_response: false`. */
   interruptOnSpeech = true;
   /** Push-to-talk: the user holds the talk button. */
@@ -89,9 +91,10 @@ export class TurnTracker {
   /** Cuts the assistant off (local audio first, then the server). Returns false when there was nothing to interrupt. */
   interrupt(source: InterruptedEvent['source']): boolean {
     const host = this.#host;
-    const active = host.tracker.active;
+    const active = host.tracker.active === this.#cut ? undefined : host.tracker.active;
     const playing = this.#playing;
     if (!active && !playing) return false;
+    this.#cut = active;
     this.#silenced = true;
     host.silence(true);
     const commands = host.commands();

@@ -69,7 +69,8 @@ function sum(a: Record<string, unknown>, b: Record<string, unknown>): Record<str
 /** Finds the prices of `model`: the longest table entry that prefixes its name. */
 export function pricesFor(model: string | undefined, table: Record<string, ModelPrices>): ModelPrices | undefined {
   let best = '';
-  for (const name in table) if (model?.startsWith(name) && name.length > best.length) best = name;
+  // The prefix must end at '-' or '.': 'gpt-realtime-2025-08-28' is gpt-realtime, not gpt-realtime-2.
+  for (const name in table) if (model?.startsWith(name) && /^([-.]|$)/.test(model.slice(name.length)) && name.length > best.length) best = name;
   return table[best];
 }
 
@@ -119,9 +120,9 @@ export class UsageMeter {
     return this.#total;
   }
 
-  /** Starts from zero (a new conversation). */
+  /** Starts from zero (a new conversation). The model stays: a connection prepared ahead already reported it. */
   reset(): void {
-    this.#total = empty();
+    this.#set({ ...empty(), model: this.#total.model });
   }
 
   #set(u: UsageTotals): void {

@@ -270,7 +270,8 @@ export class VoiceSession {
    */
   connect(options: ConnectOptions = {}): Promise<void> {
     if (this.#state === 'connected') return Promise.resolve();
-    if (this.#attempt) return this.#attempt.promise;
+    // An attempt cancelled by disconnect() is not joined: a connect() right after it starts anew.
+    if (this.#attempt && !this.#attempt.controller.signal.aborted) return this.#attempt.promise;
     // Created or resumed here, inside the user's gesture, so that levels work later.
     this.#levels.resume();
     const controller = new AbortController();
@@ -449,7 +450,7 @@ export class VoiceSession {
         live = p.live;
         const mic = await untilAborted(this.#mic.open(signal), signal);
         micMs = since();
-        await live.transport!.setMic(mic);
+        await untilAborted(live.transport!.setMic(mic), signal);
       } else {
         if (p?.mode === 'local' && !p.live.released && isTokenFresh(p.token)) mode = 'local';
         else p?.live.release();
@@ -468,9 +469,12 @@ export class VoiceSession {
       clearTimeout(timer);
       const reason = signal.reason as unknown;
       const error = signal.aborted && reason instanceof RtvoiceError ? reason : toRtvoiceError(thrown, 'network_error', 'connect() failed.');
+      // A getUserMedia still pending (the token failed first) must stop its track when it resolves.
+      controller.abort(error);
       live?.release();
       if (this.#live === live) this.#live = undefined;
-      if (this.#state === 'connecting') {
+      // Only the current attempt may fail the session (a newer connect() may be connecting already).
+      if (this.#state === 'connecting' && this.#attempt?.controller === controller) {
         this.#mic.release();
         this.#transition('failed', error);
         if (error.code !== 'aborted') this.#emitError(error);
@@ -537,7 +541,10 @@ export class VoiceSession {
       this.#dropPrepared();
       return;
     }
-    if (live !== this.#live || this.#state !== 'connected') return;
+    if (live !== this.#live) return;
+    // Before session.created: the pending connect() fails now, not at its timeout.
+    if (this.#state === 'connecting') return void this.#attempt?.controller.abort(reason);
+    if (this.#state !== 'connected') return;
     this.#log.warn('connection lost', { code: reason.code });
     live.release();
     this.#commands = undefined;
@@ -600,6 +607,8 @@ export class VoiceSession {
 
   /** The live session failed for good. */
   #fail(reason: RtvoiceError): void {
+    // A reconnection still running must not bring the failed session back.
+    this.#attempt?.controller.abort(reason);
     void this.#end();
     this.#transition('failed', reason);
     this.#emitError(reason);

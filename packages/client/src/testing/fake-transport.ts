@@ -44,6 +44,8 @@ export class FakeTransport implements Transport {
   /** The mic given to `prepare()`, when it was called. */
   preparedMic: MediaStreamTrack | null | undefined;
   #serial = 0;
+  /** The last item announced with `conversation.item.added`: scripted turns go after it, as on the real service. */
+  #last: string | null = null;
   #openResponse: { id: string; itemId: string; audio: boolean } | undefined;
 
   constructor(options: FakeTransportOptions = {}) {
@@ -117,6 +119,8 @@ export class FakeTransport implements Transport {
 
   /** Plays the server: delivers one event (an object is serialised; a string is sent as is, malformed or not). */
   receive(event: object | string): void {
+    const item = (event as { type?: string; item?: { id?: string } }).item;
+    if ((event as { type?: string }).type === 'conversation.item.added' && typeof item?.id === 'string') this.#last = item.id;
     this.#events.emit('message', typeof event === 'string' ? event : JSON.stringify(event));
   }
 
@@ -144,10 +148,12 @@ export class FakeTransport implements Transport {
   userTurn(transcript: string | null = 'Hello.', itemId = this.#id('item_user')): string {
     this.receive({ type: 'input_audio_buffer.speech_started', event_id: this.#id('event'), audio_start_ms: 0, item_id: itemId });
     this.receive({ type: 'input_audio_buffer.speech_stopped', event_id: this.#id('event'), audio_end_ms: 1000, item_id: itemId });
-    this.receive({ type: 'input_audio_buffer.committed', event_id: this.#id('event'), item_id: itemId, previous_item_id: null });
+    const previous = this.#last;
+    this.receive({ type: 'input_audio_buffer.committed', event_id: this.#id('event'), item_id: itemId, previous_item_id: previous });
     this.receive({
       type: 'conversation.item.added',
       event_id: this.#id('event'),
+      previous_item_id: previous,
       item: { id: itemId, type: 'message', role: 'user', status: 'completed', content: [{ type: 'input_audio', transcript: null }] },
     });
     if (transcript !== null) {
@@ -171,6 +177,7 @@ export class FakeTransport implements Transport {
     this.receive({
       type: 'conversation.item.added',
       event_id: this.#id('event'),
+      previous_item_id: this.#last,
       item: { id: itemId, type: 'message', role: 'assistant', status: 'in_progress', content: [] },
     });
     if (audio) this.receive({ type: 'output_audio_buffer.started', event_id: this.#id('event'), response_id: id });
@@ -194,6 +201,7 @@ export class FakeTransport implements Transport {
     this.receive({
       type: 'conversation.item.added',
       event_id: this.#id('event'),
+      previous_item_id: this.#last,
       item: { id: itemId, type: 'function_call', status: 'in_progress', call_id: callId, name, arguments: '' },
     });
     this.receive({ type: 'response.function_call_arguments.done', event_id: this.#id('event'), response_id: id, item_id: itemId, output_index: 0, call_id: callId, name, arguments: json });

@@ -27,7 +27,7 @@ async function connected(tools: ToolDefinition[], options: Partial<VoiceSessionO
   const h = createSession({ tools, ...options });
   await h.session.connect();
   h.fake.sent.length = 0;
-  return { ...h, calls: record(h.session, 'toolCall'), results: record(h.session, 'toolResult'), toolErrors: record(h.session, 'toolError') };
+  return Object.assign(h, { calls: record(h.session, 'toolCall'), results: record(h.session, 'toolResult'), toolErrors: record(h.session, 'toolError') });
 }
 
 /** The server starts response `id`, which calls `name` with `args` (the response stays active). */
