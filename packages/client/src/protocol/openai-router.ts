@@ -34,8 +34,7 @@ export class OpenAIRouter {
       return;
     }
     this.#events.emit('serverEvent', decoded.event);
-    // Route on the GA name so beta-named events take the same path.
-    if (decoded.gaType) this.#route({ ...decoded.event, type: decoded.gaType } as KnownServerEvent);
+    if (decoded.gaType) this.#route(decoded.event as KnownServerEvent);
   }
 
   #route(e: KnownServerEvent): void {

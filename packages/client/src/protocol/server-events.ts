@@ -146,15 +146,6 @@ const REQUIRED: { [K in keyof Payloads]: string } = {
   'output_audio_buffer.cleared': '',
 };
 
-/** Beta event names (before August 2025) and the GA names they correspond to. */
-const BETA_TO_GA: Record<string, KnownServerEventType> = {
-  'response.audio_transcript.delta': 'response.output_audio_transcript.delta',
-  'response.audio_transcript.done': 'response.output_audio_transcript.done',
-  'response.text.delta': 'response.output_text.delta',
-  'response.text.done': 'response.output_text.done',
-  'conversation.item.created': 'conversation.item.added',
-};
-
 /** The GA type names of every server event rtvoice validates. */
 export type KnownServerEventType = keyof Payloads;
 
@@ -184,10 +175,12 @@ export function knownServerEventTypes(): KnownServerEventType[] {
   return Object.keys(REQUIRED) as KnownServerEventType[];
 }
 
-/** The GA name for a known event type, mapping beta names; `undefined` for unknown types. */
+/**
+ * The type if rtvoice knows it, else `undefined`. GA names only: the beta
+ * interface (`response.audio_transcript.delta`, …) was retired by the service.
+ */
 export function gaTypeOf(type: string): KnownServerEventType | undefined {
-  if (Object.hasOwn(REQUIRED, type)) return type as KnownServerEventType;
-  return Object.hasOwn(BETA_TO_GA, type) ? BETA_TO_GA[type] : undefined;
+  return Object.hasOwn(REQUIRED, type) ? (type as KnownServerEventType) : undefined;
 }
 
 /**
@@ -214,8 +207,7 @@ export function decodeServerEvent(data: unknown): DecodeResult {
 }
 
 /**
- * Narrows a {@link ServerEvent} to a known type, by GA name. Beta names count as
- * their GA equivalents.
+ * Narrows a {@link ServerEvent} to a known type, by GA name.
  *
  * @example
  * ```ts

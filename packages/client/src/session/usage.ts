@@ -37,7 +37,6 @@ export const DEFAULT_PRICES: Readonly<Record<string, ModelPrices>> = {
   'gpt-realtime-2': p(32, 0.4, 64, 4, 0.4, 24, 5, 0.5),
   'gpt-realtime-mini': MINI,
   'gpt-realtime-2.1-mini': MINI,
-  'gpt-4o-realtime-preview': p(40, 2.5, 80, 5, 2.5, 20),
   'gpt-4o-mini-realtime-preview': p(10, 0.3, 20, 0.6, 0.3, 2.4),
 };
 
