@@ -6,7 +6,7 @@
  * voice a fake <audio> element and stream, the network a FakeTransport per
  * connection. Nothing here waits on real time.
  */
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 import type { ClientEvents, StateChangeEvent } from '../src/events.js';
 import type { VoiceSessionOptions } from '../src/options.js';
 import { VoiceSession } from '../src/session/voice-session.js';
@@ -159,4 +159,20 @@ export async function until(condition: () => boolean, rounds = 500): Promise<voi
     await Promise.resolve();
   }
   throw new Error('until(): the condition never held');
+}
+
+/**
+ * Registers the hooks every session test file needs: a fake microphone and
+ * fake timers per test. Returns a getter for the current test's microphone.
+ */
+export function useFakeMicAndTimers(): () => ReturnType<typeof installMicrophone> {
+  let mic: ReturnType<typeof installMicrophone>;
+  beforeEach(() => {
+    mic = installMicrophone();
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  return () => mic;
 }

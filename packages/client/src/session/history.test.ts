@@ -5,17 +5,10 @@
  * calls with their output, and answers cut off by the user.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createSession, flush, installMicrophone, record } from '../../test/harness.js';
+import { createSession, flush, installMicrophone, record, useFakeMicAndTimers } from '../../test/harness.js';
 import type { VoiceSessionOptions } from '../options.js';
 
-beforeEach(() => {
-  installMicrophone();
-  vi.useFakeTimers();
-});
-
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeMicAndTimers();
 
 async function live(options: Partial<VoiceSessionOptions> = {}) {
   const h = createSession(options);

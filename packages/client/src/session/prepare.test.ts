@@ -1,23 +1,14 @@
 // @vitest-environment happy-dom
 /*
  * prepare() (token, mic and offer ahead of the click) and prepare({ connect: true })
- * (the whole connection ahead, without the mic): what connect() still does
+ * (the whole connection ahead, without the micOf()): what connect() still does
  * afterwards, what it reports, and what happens to a preparation that is not used.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CALLS_URL, createSession, flush, installMicrophone, record, until } from '../../test/harness.js';
+import { CALLS_URL, createSession, flush, installMicrophone, record, until, useFakeMicAndTimers } from '../../test/harness.js';
 import { RtvoiceError } from '../errors.js';
 
-let mic: ReturnType<typeof installMicrophone>;
-
-beforeEach(() => {
-  mic = installMicrophone();
-  vi.useFakeTimers();
-});
-
-afterEach(() => {
-  vi.useRealTimers();
-});
+const micOf = useFakeMicAndTimers();
 
 describe('prepare()', () => {
   it('fetches the token, opens the mic and prepares the transport, then connect() only connects it', async () => {
@@ -27,15 +18,15 @@ describe('prepare()', () => {
     expect(h.session.state).toBe('idle');
     expect(h.states).toEqual([]);
     expect(h.getToken).toHaveBeenCalledOnce();
-    expect(mic.getUserMedia).toHaveBeenCalledOnce();
+    expect(micOf().getUserMedia).toHaveBeenCalledOnce();
     expect(h.factory).toHaveBeenCalledOnce();
-    expect(h.fake.preparedMic).toBe(mic.tracks[0]);
+    expect(h.fake.preparedMic).toBe(micOf().tracks[0]);
     expect(h.fake.connectParams).toBeUndefined();
     await h.session.connect();
     expect(h.getToken).toHaveBeenCalledOnce();
-    expect(mic.getUserMedia).toHaveBeenCalledOnce();
+    expect(micOf().getUserMedia).toHaveBeenCalledOnce();
     expect(h.factory).toHaveBeenCalledOnce();
-    expect(h.fake.connectParams).toEqual({ callsUrl: CALLS_URL, ephemeralKey: 'ek_test', mic: mic.tracks[0] });
+    expect(h.fake.connectParams).toEqual({ callsUrl: CALLS_URL, ephemeralKey: 'ek_test', mic: micOf().tracks[0] });
     expect(h.sequence()).toEqual(['connecting', 'connected']);
     expect(metrics).toEqual([expect.objectContaining({ kind: 'connect', prepared: 'local', reconnect: false, tokenMs: 0 })]);
   });
@@ -75,10 +66,10 @@ describe('prepare()', () => {
     await flush();
     expect(h.session.state).toBe('idle');
     expect(h.errors).toEqual([]);
-    expect(mic.tracks[0]!.readyState).toBe('ended');
+    expect(micOf().tracks[0]!.readyState).toBe('ended');
     await h.session.connect();
     expect(h.getToken).toHaveBeenCalledTimes(2);
-    expect(h.fake.connectParams?.mic).toBe(mic.tracks[1]);
+    expect(h.fake.connectParams?.mic).toBe(micOf().tracks[1]);
   });
 
   it('is released by disconnect() without any state change', async () => {
@@ -86,25 +77,25 @@ describe('prepare()', () => {
     await h.session.prepare();
     await h.session.disconnect();
     expect(h.fake.closeCalls).toBe(1);
-    expect(mic.tracks[0]!.readyState).toBe('ended');
+    expect(micOf().tracks[0]!.readyState).toBe('ended');
     expect(h.states).toEqual([]);
     expect(h.session.state).toBe('idle');
   });
 });
 
 describe('prepare({ connect: true })', () => {
-  it('opens the connection without the mic; connect() then only opens the mic and attaches it', async () => {
+  it('opens the connection without the micOf(); connect() then only opens the mic and attaches it', async () => {
     const h = createSession({ tools: [{ name: 'ping', execute: () => 'pong' }] });
     const metrics = record(h.session, 'metrics');
     await h.session.prepare({ connect: true });
     expect(h.session.state).toBe('idle');
-    expect(mic.getUserMedia).not.toHaveBeenCalled();
+    expect(micOf().getUserMedia).not.toHaveBeenCalled();
     expect(h.fake.connectParams).toEqual({ callsUrl: CALLS_URL, ephemeralKey: 'ek_test', mic: null });
     expect(h.fake.sentOfType('session.update')).toHaveLength(1);
     await h.session.connect();
     expect(h.sequence()).toEqual(['connecting', 'connected']);
-    expect(mic.getUserMedia).toHaveBeenCalledOnce();
-    expect(h.fake.micChanges).toEqual([mic.tracks[0]]);
+    expect(micOf().getUserMedia).toHaveBeenCalledOnce();
+    expect(h.fake.micChanges).toEqual([micOf().tracks[0]]);
     expect(h.factory).toHaveBeenCalledOnce();
     expect(h.getToken).toHaveBeenCalledOnce();
     expect(h.fake.sentOfType('session.update')).toHaveLength(1);
@@ -140,7 +131,7 @@ describe('prepare({ connect: true })', () => {
     await h.session.connect();
     expect(h.factory).toHaveBeenCalledTimes(2);
     expect(h.getToken).toHaveBeenCalledTimes(2);
-    expect(h.fake.connectParams?.mic).toBe(mic.tracks[0]);
+    expect(h.fake.connectParams?.mic).toBe(micOf().tracks[0]);
   });
 
   it('forgets a prepared connection that drops by itself, silently', async () => {
@@ -161,7 +152,7 @@ describe('prepare({ connect: true })', () => {
     const local = h.fake;
     await h.session.prepare({ connect: true });
     expect(local.closeCalls).toBe(1);
-    expect(mic.tracks[0]!.readyState).toBe('ended');
+    expect(micOf().tracks[0]!.readyState).toBe('ended');
     expect(h.fake).not.toBe(local);
     expect(h.fake.connectParams?.mic).toBeNull();
     // A later plain prepare() keeps the better preparation.

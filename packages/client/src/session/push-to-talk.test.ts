@@ -5,22 +5,13 @@
  * `setMic()` on the transport for a stream the app passed in).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeTrack, createSession, installMicrophone, record, until } from '../../test/harness.js';
+import { FakeTrack, createSession, installMicrophone, record, until, useFakeMicAndTimers } from '../../test/harness.js';
 import type { VoiceSessionOptions } from '../options.js';
 
 const CREATE = { type: 'response.create', event_id: expect.stringMatching(/^rtv_response_\d+$/) };
 const CANCEL = { type: 'response.cancel', event_id: expect.stringMatching(/^rtv_cancel_\d+$/) };
 
-let mic: ReturnType<typeof installMicrophone>;
-
-beforeEach(() => {
-  mic = installMicrophone();
-  vi.useFakeTimers();
-});
-
-afterEach(() => {
-  vi.useRealTimers();
-});
+const micOf = useFakeMicAndTimers();
 
 async function live(options: Partial<VoiceSessionOptions> = {}) {
   const h = createSession(options);
@@ -35,21 +26,21 @@ describe('push-to-talk', () => {
       { type: 'session.update', session: { type: 'realtime', audio: { input: { transcription: { model: 'gpt-4o-mini-transcribe' }, turn_detection: null } } } },
     ]);
     expect(h.session.pushToTalk).toBe(true);
-    expect(mic.tracks[0]!.enabled).toBe(false);
+    expect(micOf().tracks[0]!.enabled).toBe(false);
   });
 
-  it('press: clears the input buffer and opens the mic; release: closes it, commits and asks for the answer', async () => {
+  it('press: clears the input buffer and opens the micOf(); release: closes it, commits and asks for the answer', async () => {
     const h = await live({ pushToTalk: true });
     h.fake.sent.length = 0;
     h.session.startTalking();
     expect(h.fake.sent).toEqual([{ type: 'input_audio_buffer.clear' }]);
-    expect(mic.tracks[0]!.enabled).toBe(true);
+    expect(micOf().tracks[0]!.enabled).toBe(true);
     expect(h.session.speaking).toBe('user');
     h.session.startTalking(); // held: nothing more
     expect(h.fake.sent).toHaveLength(1);
     h.session.stopTalking();
     expect(h.fake.sent).toEqual([{ type: 'input_audio_buffer.clear' }, { type: 'input_audio_buffer.commit' }, CREATE]);
-    expect(mic.tracks[0]!.enabled).toBe(false);
+    expect(micOf().tracks[0]!.enabled).toBe(false);
     h.session.stopTalking(); // released: nothing more
     expect(h.fake.sent).toHaveLength(3);
     expect(h.speaking).toEqual([{ who: 'user' }, { who: 'none' }]);
@@ -59,7 +50,7 @@ describe('push-to-talk', () => {
     const h = await live();
     h.fake.sent.length = 0;
     expect(h.session.pushToTalk).toBe(false);
-    expect(mic.tracks[0]!.enabled).toBe(true);
+    expect(micOf().tracks[0]!.enabled).toBe(true);
     h.session.startTalking();
     expect(h.fake.sent).toEqual([
       { type: 'session.update', session: { type: 'realtime', audio: { input: { turn_detection: null } } } },
@@ -67,7 +58,7 @@ describe('push-to-talk', () => {
     ]);
     expect(h.session.pushToTalk).toBe(true);
     h.session.stopTalking();
-    expect(mic.tracks[0]!.enabled).toBe(false);
+    expect(micOf().tracks[0]!.enabled).toBe(false);
     h.fake.assistantTurn('Okay.');
     h.session.startTalking();
     h.session.stopTalking();
@@ -110,7 +101,7 @@ describe('push-to-talk', () => {
     await vi.advanceTimersByTimeAsync(100);
     await until(() => h.session.state === 'connected');
     expect(h.fake.sentOfType('session.update')).toEqual([{ type: 'session.update', session: { type: 'realtime', audio: { input: { turn_detection: null } } } }]);
-    expect(mic.tracks[0]!.enabled).toBe(false);
+    expect(micOf().tracks[0]!.enabled).toBe(false);
   });
 
   it('needs a connected session to press; releasing when not connected does nothing', async () => {
@@ -126,11 +117,11 @@ describe('mute', () => {
     h.fake.sent.length = 0;
     h.session.mute();
     expect(h.session.muted).toBe(true);
-    expect(mic.tracks[0]!.enabled).toBe(false);
-    expect(mic.tracks[0]!.readyState).toBe('live');
+    expect(micOf().tracks[0]!.enabled).toBe(false);
+    expect(micOf().tracks[0]!.readyState).toBe('live');
     h.session.unmute();
     expect(h.session.muted).toBe(false);
-    expect(mic.tracks[0]!.enabled).toBe(true);
+    expect(micOf().tracks[0]!.enabled).toBe(true);
     expect(h.fake.sent).toEqual([]);
   });
 
@@ -138,9 +129,9 @@ describe('mute', () => {
     const h = createSession();
     h.session.mute();
     await h.session.connect();
-    expect(mic.tracks[0]!.enabled).toBe(false);
+    expect(micOf().tracks[0]!.enabled).toBe(false);
     h.session.unmute();
-    expect(mic.tracks[0]!.enabled).toBe(true);
+    expect(micOf().tracks[0]!.enabled).toBe(true);
   });
 
   it('detaches an app-provided stream from the sender instead of touching its track', async () => {
@@ -152,18 +143,18 @@ describe('mute', () => {
     h.session.unmute();
     expect(h.fake.micChanges.at(-1)).toBe(track);
     expect(track.enabled).toBe(true);
-    expect(mic.getUserMedia).not.toHaveBeenCalled();
+    expect(micOf().getUserMedia).not.toHaveBeenCalled();
   });
 
   it('wins over push-to-talk: a muted press sends nothing from the mic', async () => {
     const h = await live({ pushToTalk: true });
     h.session.mute();
     h.session.startTalking();
-    expect(mic.tracks[0]!.enabled).toBe(false);
+    expect(micOf().tracks[0]!.enabled).toBe(false);
     h.session.unmute();
-    expect(mic.tracks[0]!.enabled).toBe(true);
+    expect(micOf().tracks[0]!.enabled).toBe(true);
     h.session.stopTalking();
-    expect(mic.tracks[0]!.enabled).toBe(false);
+    expect(micOf().tracks[0]!.enabled).toBe(false);
   });
 });
 
@@ -172,8 +163,8 @@ describe('devices', () => {
     const h = await live();
     h.session.mute();
     await h.session.setInputDevice('usb-mic');
-    expect(mic.getUserMedia).toHaveBeenLastCalledWith({ audio: expect.objectContaining({ deviceId: { exact: 'usb-mic' } }) });
-    const [old, current] = mic.tracks;
+    expect(micOf().getUserMedia).toHaveBeenLastCalledWith({ audio: expect.objectContaining({ deviceId: { exact: 'usb-mic' } }) });
+    const [old, current] = micOf().tracks;
     expect(h.fake.micChanges).toEqual([current]);
     expect(h.session.micTrack).toBe(current);
     expect(old!.readyState).toBe('ended');
@@ -184,9 +175,9 @@ describe('devices', () => {
   it('setInputDevice() before connect() chooses the device connect() opens', async () => {
     const h = createSession();
     await h.session.setInputDevice('usb-mic');
-    expect(mic.getUserMedia).not.toHaveBeenCalled();
+    expect(micOf().getUserMedia).not.toHaveBeenCalled();
     await h.session.connect();
-    expect(mic.getUserMedia).toHaveBeenCalledWith({ audio: expect.objectContaining({ deviceId: { exact: 'usb-mic' } }) });
+    expect(micOf().getUserMedia).toHaveBeenCalledWith({ audio: expect.objectContaining({ deviceId: { exact: 'usb-mic' } }) });
   });
 
   it('setOutputDevice() plays through the chosen output, now and on later connections', async () => {

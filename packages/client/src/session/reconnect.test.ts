@@ -5,20 +5,11 @@
  * backoff, giving up with reconnect_failed, and disconnect() meanwhile.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CALLS_URL, createSession, deferred, flush, installMicrophone, record, until } from '../../test/harness.js';
+import { CALLS_URL, createSession, deferred, flush, installMicrophone, record, until, useFakeMicAndTimers } from '../../test/harness.js';
 import { RtvoiceError } from '../errors.js';
 import type { VoiceSessionOptions } from '../options.js';
 
-let mic: ReturnType<typeof installMicrophone>;
-
-beforeEach(() => {
-  mic = installMicrophone();
-  vi.useFakeTimers();
-});
-
-afterEach(() => {
-  vi.useRealTimers();
-});
+const micOf = useFakeMicAndTimers();
 
 const networkDown = () => ({ failWith: new RtvoiceError('network_error', 'unreachable') });
 
@@ -48,9 +39,9 @@ describe('after a drop', () => {
     expect(h.getToken).toHaveBeenCalledTimes(2);
     expect(h.factory).toHaveBeenCalledTimes(2);
     expect(h.fake).not.toBe(first);
-    expect(h.fake.connectParams).toEqual({ callsUrl: CALLS_URL, ephemeralKey: 'ek_2', mic: mic.tracks[0] });
-    expect(mic.getUserMedia).toHaveBeenCalledOnce();
-    expect(mic.tracks[0]!.readyState).toBe('live');
+    expect(h.fake.connectParams).toEqual({ callsUrl: CALLS_URL, ephemeralKey: 'ek_2', mic: micOf().tracks[0] });
+    expect(micOf().getUserMedia).toHaveBeenCalledOnce();
+    expect(micOf().tracks[0]!.readyState).toBe('live');
     expect(h.metrics).toEqual([expect.objectContaining({ kind: 'connect', reconnect: true, prepared: 'none', micMs: 0 })]);
     expect(h.session.metrics.connect).toBe(h.metrics[0]);
     expect(h.errors).toEqual([]);
@@ -160,7 +151,7 @@ describe('giving up', () => {
     const reason = h.states[3]!.reason!;
     expect(reason).toMatchObject({ code: 'reconnect_failed', cause: expect.objectContaining({ code: 'network_error' }) });
     expect(h.errors).toEqual([reason]);
-    expect(mic.tracks[0]!.readyState).toBe('ended');
+    expect(micOf().tracks[0]!.readyState).toBe('ended');
     await vi.advanceTimersByTimeAsync(60_000);
     expect(h.factory).toHaveBeenCalledTimes(4);
   });
@@ -185,7 +176,7 @@ describe('giving up', () => {
     expect(h.sequence()).toEqual(['connecting', 'connected', 'failed']);
     expect(h.states[2]!.reason?.code).toBe('ice_failed');
     expect(h.errors.map((e) => e.code)).toEqual(['ice_failed']);
-    expect(mic.tracks[0]!.readyState).toBe('ended');
+    expect(micOf().tracks[0]!.readyState).toBe('ended');
     await vi.advanceTimersByTimeAsync(60_000);
     expect(h.factory).toHaveBeenCalledOnce();
   });
@@ -198,7 +189,7 @@ describe('failing while reconnecting', () => {
     await vi.advanceTimersByTimeAsync(500);
     await until(() => h.transports.length === 2);
     const attempt = h.fake;
-    mic.tracks[0]!.endBySource();
+    micOf().tracks[0]!.endBySource();
     expect(h.sequence()).toEqual(['connecting', 'connected', 'reconnecting', 'failed']);
     expect(h.errors.map((e) => e.code)).toEqual(['mic_failed']);
     attempt.open(); // the attempt's transport would have connected
@@ -223,7 +214,7 @@ describe('disconnect() while reconnecting', () => {
     expect(h.factory).toHaveBeenCalledOnce();
     expect(h.getToken).toHaveBeenCalledOnce();
     expect(h.errors).toEqual([]);
-    expect(mic.tracks[0]!.readyState).toBe('ended');
+    expect(micOf().tracks[0]!.readyState).toBe('ended');
   });
 
   it('during an attempt: closes its transport, and a later connect() works', async () => {

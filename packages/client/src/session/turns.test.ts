@@ -6,20 +6,13 @@
  * while audio plays), never `conversation.item.truncate` (PROTOCOL.md §5).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createSession, flush, installMicrophone, record, remoteAudio } from '../../test/harness.js';
+import { createSession, flush, installMicrophone, record, remoteAudio, useFakeMicAndTimers } from '../../test/harness.js';
 import type { VoiceSessionOptions } from '../options.js';
 
 const CANCEL = { type: 'response.cancel', event_id: expect.stringMatching(/^rtv_cancel_\d+$/) };
 const CLEAR = { type: 'output_audio_buffer.clear' };
 
-beforeEach(() => {
-  installMicrophone();
-  vi.useFakeTimers();
-});
-
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeMicAndTimers();
 
 async function live(options: Partial<VoiceSessionOptions> = {}) {
   const h = createSession(options);

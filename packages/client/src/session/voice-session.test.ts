@@ -272,12 +272,12 @@ describe('VoiceSession events', () => {
     expect(errors).toEqual([]);
   });
 
-  it('assembles assistant transcripts from GA and beta deltas, and user transcripts', async () => {
+  it('assembles assistant transcript deltas and user transcripts', async () => {
     const { session, fake } = setup();
     const transcripts: TranscriptEvent[] = record(session, 'transcript');
     await session.connect();
     fake.receive({ type: 'response.output_audio_transcript.delta', response_id: 'r1', item_id: 'a1', content_index: 0, delta: 'Hel' });
-    fake.receive({ type: 'response.audio_transcript.delta', response_id: 'r1', item_id: 'a1', content_index: 0, delta: 'lo' });
+    fake.receive({ type: 'response.output_audio_transcript.delta', response_id: 'r1', item_id: 'a1', content_index: 0, delta: 'lo' });
     fake.receive({ type: 'response.output_audio_transcript.done', response_id: 'r1', item_id: 'a1', content_index: 0, transcript: 'Hello' });
     fake.receive({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'u1', content_index: 0, transcript: 'Hi there' });
     expect(transcripts).toEqual([
