@@ -81,6 +81,22 @@ describe('responses', () => {
     expect(h.session.conversation.items).toHaveLength(before);
   });
 
+  it('an out-of-band side remark (own instructions, no input) speaks a filler and leaves the scenario where it is', async () => {
+    const scenario = new ScenarioAgent({ name: 's', turns: [{ steps: [{ say: 'First scripted answer.' }] }], after: 'parrot' });
+    const spy = new SpyAgent();
+    const h = new SessionHarness({}, { respond: (c) => (spy.respond(c), scenario.respond(c)) });
+    h.client(userText);
+    h.client({ type: 'response.create', response: { conversation: 'none', instructions: 'Say you are working on it.', tools: [], metadata: { rtvoice: 'tool_ack' } } });
+    await h.idle(3000, false);
+    expect(h.first('response.output_audio_transcript.done').transcript).toBe('(sim) One moment, I am still working on it.');
+    expect(h.first('response.done').response).toMatchObject({ conversation_id: null, metadata: { rtvoice: 'tool_ack' } });
+    expect(spy.seen).toHaveLength(0);
+    // The scenario's first turn is still there for the next real response.
+    h.client({ type: 'response.create' });
+    await h.idle(3000, false);
+    expect(h.ofType('response.output_audio_transcript.done').map((e) => e.transcript)).toEqual(['(sim) One moment, I am still working on it.', 'First scripted answer.']);
+  });
+
   it('response.input with item_reference picks items from the conversation', () => {
     const spy = new SpyAgent();
     const h = new SessionHarness({}, spy);
