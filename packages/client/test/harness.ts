@@ -6,7 +6,7 @@
  * voice a fake <audio> element and stream, the network a FakeTransport per
  * connection. Nothing here waits on real time.
  */
-import { afterEach, beforeEach, vi } from 'vitest';
+import { afterEach, beforeEach, vi, type Mock } from 'vitest';
 import type { ClientEvents, StateChangeEvent } from '../src/events.js';
 import type { VoiceSessionOptions } from '../src/options.js';
 import { VoiceSession } from '../src/session/voice-session.js';
@@ -45,7 +45,14 @@ export function installMicrophone() {
 }
 
 /** An app-provided `<audio>` element stand-in: records what the session does to it. */
-export function fakeAudioElement() {
+export function fakeAudioElement(): {
+  autoplay: boolean;
+  srcObject: unknown;
+  play: Mock<() => Promise<void>>;
+  pause: Mock<() => void>;
+  remove: Mock<() => void>;
+  setSinkId: Mock<(id: string) => Promise<undefined>>;
+} {
   return {
     autoplay: false,
     srcObject: null as unknown,
@@ -58,7 +65,8 @@ export function fakeAudioElement() {
 
 /** The model's audio: a remote track in a stream, as the transport delivers them. */
 export function remoteAudio() {
-  const track = new FakeTrack('remote');
+  const fake = new FakeTrack('remote');
+  const track = fake as unknown as MediaStreamTrack & FakeTrack;
   const stream = { id: 'remote-stream', getAudioTracks: () => [track], getTracks: () => [track] } as unknown as MediaStream;
   return { track, stream };
 }

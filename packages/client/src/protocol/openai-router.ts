@@ -73,7 +73,7 @@ export class OpenAIRouter {
       case 'conversation.item.deleted':
         return s.emit('itemDeleted', { itemId: e.item_id });
       case 'response.created':
-        return s.emit('responseCreated', { responseId: e.response.id });
+        return s.emit('responseCreated', { responseId: e.response.id, outOfBand: e.response.conversation_id === null });
       case 'response.done': {
         const r = e.response;
         return s.emit('responseDone', {

@@ -4,8 +4,8 @@
  * user transcript that arrives after the answer, failed transcriptions, tool
  * calls with their output, and answers cut off by the user.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createSession, flush, installMicrophone, record, useFakeMicAndTimers } from '../../test/harness.js';
+import { describe, expect, it, vi } from 'vitest';
+import { createSession, flush, record, useFakeMicAndTimers } from '../../test/harness.js';
 import type { VoiceSessionOptions } from '../options.js';
 
 useFakeMicAndTimers();
@@ -109,6 +109,17 @@ describe('messages', () => {
     h.fake.receive({ type: 'response.output_text.delta', response_id: 'r1', item_id: 'a1', content_index: 0, delta: 'The answer is' });
     h.fake.receive({ type: 'response.done', response: { id: 'r1', status: 'incomplete', status_details: { type: 'incomplete', reason: 'max_output_tokens' }, output: [{ id: 'a1', type: 'message' }] } });
     expect(h.session.history).toEqual([{ type: 'message', id: 'a1', role: 'assistant', text: 'The answer is', status: 'incomplete', responseId: 'r1' }]);
+  });
+
+  it('leaves out what an out-of-band response says (a tool acknowledgement): heard, but not part of the conversation', async () => {
+    const h = await live();
+    const transcripts = record(h.session, 'transcript');
+    added(h, typed('u1', 'Where is my order?'), null);
+    h.fake.receive({ type: 'response.created', response: { id: 'r_ack', status: 'in_progress', conversation_id: null, output: [] } });
+    h.fake.receive({ type: 'response.output_audio_transcript.delta', response_id: 'r_ack', item_id: 'a_ack', content_index: 0, delta: 'One moment.' });
+    h.fake.receive({ type: 'response.output_audio_transcript.done', response_id: 'r_ack', item_id: 'a_ack', content_index: 0, transcript: 'One moment.' });
+    expect(ids(h)).toEqual(['u1']);
+    expect(transcripts.at(-1)).toMatchObject({ role: 'assistant', text: 'One moment.', final: true });
   });
 
   it('removes a deleted item', async () => {

@@ -53,6 +53,8 @@ export class History {
   readonly #onChange: (item: HistoryItem | undefined) => void;
   /** The whole text of interrupted answers, to re-cut when the exact heard length arrives. */
   readonly #full = new Map<string, string>();
+  /** Responses outside the conversation (a tool acknowledgement): what they say is not part of it, nor replayed. */
+  readonly #outOfBand = new Set<string>();
 
   constructor(signals: Signals, onChange: (item: HistoryItem | undefined) => void) {
     this.#onChange = onChange;
@@ -60,7 +62,9 @@ export class History {
       this.#upsert({ type: 'message', id: itemId, role: 'user', text: '', status: 'in_progress' }, previousItemId),
     );
     signals.on('itemAdded', ({ item, previousItemId }) => this.#added(item, previousItemId));
+    signals.on('responseCreated', (r) => r.outOfBand && this.#outOfBand.add(r.responseId));
     signals.on('text', (t) => {
+      if (t.responseId && this.#outOfBand.has(t.responseId)) return;
       const current = this.#find(t.itemId);
       if (current && current.type !== 'message') return;
       if (current?.interrupted) return;

@@ -4,8 +4,8 @@
  * (the whole connection ahead, without the micOf()): what connect() still does
  * afterwards, what it reports, and what happens to a preparation that is not used.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CALLS_URL, createSession, flush, installMicrophone, record, until, useFakeMicAndTimers } from '../../test/harness.js';
+import { describe, expect, it, vi } from 'vitest';
+import { CALLS_URL, createSession, flush, record, until, useFakeMicAndTimers } from '../../test/harness.js';
 import { RtvoiceError } from '../errors.js';
 
 const micOf = useFakeMicAndTimers();

@@ -4,8 +4,8 @@
  * and whether the microphone sends (track `enabled` for a mic rtvoice opened,
  * `setMic()` on the transport for a stream the app passed in).
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeTrack, createSession, installMicrophone, record, until, useFakeMicAndTimers } from '../../test/harness.js';
+import { describe, expect, it, vi } from 'vitest';
+import { FakeTrack, createSession, record, until, useFakeMicAndTimers } from '../../test/harness.js';
 import type { VoiceSessionOptions } from '../options.js';
 
 const CREATE = { type: 'response.create', event_id: expect.stringMatching(/^rtv_response_\d+$/) };

@@ -4,8 +4,8 @@
  * transport per attempt, the conversation replayed with its item ids, the
  * backoff, giving up with reconnect_failed, and disconnect() meanwhile.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CALLS_URL, createSession, deferred, flush, installMicrophone, record, until, useFakeMicAndTimers } from '../../test/harness.js';
+import { describe, expect, it, vi } from 'vitest';
+import { CALLS_URL, createSession, deferred, flush, record, until, useFakeMicAndTimers } from '../../test/harness.js';
 import { RtvoiceError } from '../errors.js';
 import type { VoiceSessionOptions } from '../options.js';
 
@@ -154,6 +154,33 @@ describe('giving up', () => {
     expect(micOf().tracks[0]!.readyState).toBe('ended');
     await vi.advanceTimersByTimeAsync(60_000);
     expect(h.factory).toHaveBeenCalledTimes(4);
+  });
+
+  it('does not reconnect forever a connection that drops right after each reconnection', async () => {
+    const h = await live({}, [{}, {}, {}]);
+    for (let drop = 1; drop <= 3; drop += 1) {
+      h.fake.drop();
+      await vi.advanceTimersByTimeAsync(500);
+      await until(() => h.session.state === 'connected');
+    }
+    // A fourth drop within the minute is one more than maxAttempts: give up.
+    h.fake.drop();
+    expect(h.session.state).toBe('failed');
+    expect(h.states.at(-1)!.reason).toMatchObject({ code: 'reconnect_failed', cause: expect.objectContaining({ code: 'data_channel_closed' }) });
+    expect(h.factory).toHaveBeenCalledTimes(4);
+    expect(micOf().tracks[0]!.readyState).toBe('ended');
+  });
+
+  it('forgets drops older than a minute', async () => {
+    const h = await live({}, [{}, {}, {}, {}]);
+    for (let drop = 1; drop <= 4; drop += 1) {
+      h.fake.drop();
+      await vi.advanceTimersByTimeAsync(500);
+      await until(() => h.session.state === 'connected');
+      await vi.advanceTimersByTimeAsync(30_000);
+    }
+    expect(h.session.state).toBe('connected');
+    expect(h.factory).toHaveBeenCalledTimes(5);
   });
 
   it('counts a failed token fetch as a failed attempt and goes on', async () => {

@@ -16,18 +16,16 @@ export interface ReconnectPolicy {
 export async function reconnectLoop(
   policy: ReconnectPolicy,
   signal: AbortSignal,
-  attempt: (n: number) => Promise<void>,
-  onFailed: (n: number, error: RtvoiceError) => void,
+  attempt: () => Promise<void>,
 ): Promise<void> {
   let last: RtvoiceError | undefined;
   for (let n = 1; n <= policy.maxAttempts; n += 1) {
     try {
       await sleep(policy.backoffMs(n), signal);
-      return await attempt(n);
+      return await attempt();
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       last = toRtvoiceError(error, 'network_error', 'Reconnection failed.');
-      onFailed(n, last);
     }
   }
   throw new RtvoiceError('reconnect_failed', `Reconnection failed ${policy.maxAttempts} times (last: ${last?.code}).`, { cause: last });

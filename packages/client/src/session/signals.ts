@@ -33,7 +33,8 @@ export interface SessionSignals {
   itemDeleted: [e: { itemId: string }];
   /** Text of a user or assistant item: a delta, or the final text (`final`), or a failed transcription (`failed`). */
   text: [e: { role: 'user' | 'assistant'; itemId: string; responseId?: string; delta: string; text: string; final: boolean; failed?: string }];
-  responseCreated: [e: { responseId: string }];
+  /** `outOfBand`: outside the conversation (`conversation: 'none'`; the service says `conversation_id: null`). */
+  responseCreated: [e: { responseId: string; outOfBand?: boolean }];
   responseDone: [e: { responseId: string; status: string; reason: string | undefined; usage: RealtimeUsage | undefined; metadata: Record<string, unknown> | undefined; outputIds: string[] }];
   functionCall: [e: { callId: string; name: string; arguments: string; itemId: string; responseId: string | undefined }];
   audio: [e: { state: 'started' | 'stopped' | 'cleared'; responseId: string | undefined }];

@@ -5,8 +5,8 @@
  * (`response.cancel` while a response is active, `output_audio_buffer.clear`
  * while audio plays), never `conversation.item.truncate` (PROTOCOL.md §5).
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createSession, flush, installMicrophone, record, remoteAudio, useFakeMicAndTimers } from '../../test/harness.js';
+import { describe, expect, it, vi } from 'vitest';
+import { createSession, flush, record, remoteAudio, useFakeMicAndTimers } from '../../test/harness.js';
 import type { VoiceSessionOptions } from '../options.js';
 
 const CANCEL = { type: 'response.cancel', event_id: expect.stringMatching(/^rtv_cancel_\d+$/) };

@@ -11,7 +11,7 @@ import { createOpenAICommands, type ClientEvent, type Commands, type ResponseOpt
 import { OpenAIRouter } from '../protocol/openai-router.js';
 import { canTransition, type ConnectionState } from '../state.js';
 import { fetchToken, isTokenFresh, resolveProvidedToken, type EphemeralToken } from '../token/token-source.js';
-import { ToolRunner } from '../tools/tool-runner.js';
+import { ToolRunner, type ToolErrorEvent } from '../tools/tool-runner.js';
 import type { Transport } from '../transport/transport.js';
 import { WebRtcTransport } from '../transport/webrtc-transport.js';
 import { untilAborted } from './abort.js';
@@ -94,6 +94,8 @@ export class VoiceSession {
   #metrics: SessionMetrics = { connect: undefined, turns: [] };
   #budgetHit = false;
   #heldOutputs = false;
+  /** When the connection dropped by itself in the last minute. */
+  #drops: number[] = [];
   #unwatchDevices: (() => void) | undefined;
 
   /** Validates `options` (throws `invalid_options`); touches no browser API. */
@@ -135,11 +137,9 @@ export class VoiceSession {
           return true;
         },
         recordOutput: (callId, output, failed) => this.#history.recordOutput(callId, output, failed),
-        onCall: (e) => emit('toolCall', e),
-        onResult: (e) => emit('toolResult', e),
-        onError: (e) => {
-          emit('toolError', e);
-          this.#emitError(e.error);
+        emit: (type: 'toolCall' | 'toolResult' | 'toolError', e: never) => {
+          emit(type, e);
+          if (type === 'toolError') this.#emitError((e as ToolErrorEvent).error);
         },
       },
       o.toolTimeoutMs,
@@ -545,13 +545,17 @@ export class VoiceSession {
     // Before session.created: the pending connect() fails now, not at its timeout.
     if (this.#state === 'connecting') return void this.#attempt?.controller.abort(reason);
     if (this.#state !== 'connected') return;
-    this.#log.warn('connection lost', { code: reason.code });
     live.release();
     this.#commands = undefined;
     this.#turns.reset();
     this.#tracker.reset(false);
-    if (!this.#o.reconnect) {
-      this.#fail(reason);
+    // A connection that keeps dropping right after each reconnection is not reconnected
+    // forever: more drops within a minute than reconnection attempts fail the session.
+    const now = performance.now();
+    this.#drops = [...this.#drops.filter((t) => now - t < 60_000), now];
+    const policy = this.#o.reconnect;
+    if (!policy || this.#drops.length > policy.maxAttempts) {
+      this.#fail(policy ? new RtvoiceError('reconnect_failed', 'Dropped too often.', { cause: reason }) : reason);
       return;
     }
     this.#transition('reconnecting', reason);
@@ -569,7 +573,7 @@ export class VoiceSession {
       await reconnectLoop(
         this.#o.reconnect as Exclude<ResolvedOptions['reconnect'], false>,
         signal,
-        async (attempt) => {
+        async () => {
           const started = performance.now();
           const live = new ConnectionResources();
           try {
@@ -587,7 +591,6 @@ export class VoiceSession {
             throw error;
           }
         },
-        (attempt, error) => this.#log.warn('reconnection attempt failed', { attempt, code: error.code }),
       );
     } catch (error) {
       if (!signal.aborted) this.#fail(error as RtvoiceError);
@@ -636,6 +639,7 @@ export class VoiceSession {
     this.#usage.reset();
     this.#budgetHit = false;
     this.#heldOutputs = false;
+    this.#drops = [];
     this.#metrics = { connect: undefined, turns: [] };
     if (this.#history.items.length) this.#history.clear();
   }

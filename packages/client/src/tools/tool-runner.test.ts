@@ -104,7 +104,7 @@ describe('a tool call', () => {
   });
 
   it('runs a tool called with empty arguments with {}', async () => {
-    const execute = vi.fn(() => 'ok');
+    const execute = vi.fn((_args: unknown) => 'ok');
     const h = await connected([{ name: 'ping', execute }]);
     h.fake.toolCall('ping', '');
     await flush();
@@ -274,7 +274,7 @@ describe('a tool call', () => {
     const callId = h.fake.toolCall('unknown_tool', { a: 1 });
     await flush();
     expect(h.fake.sent).toEqual([output(callId, expect.stringContaining('unknown_tool')), CREATE]);
-    expect(JSON.parse(h.fake.sent[0]!.item!.output as string)).toEqual({ error: expect.stringMatching(/^Tool 'unknown_tool' failed: /) });
+    expect(JSON.parse((h.fake.sent[0]!.item as { output: string }).output)).toEqual({ error: expect.stringMatching(/^Tool 'unknown_tool' failed: /) });
     expect(h.calls).toEqual([{ callId, name: 'unknown_tool', args: { a: 1 } }]);
     expect(h.toolErrors).toEqual([{ callId, name: 'unknown_tool', error: expect.objectContaining({ code: 'tool_failed' }) }]);
   });

@@ -38,9 +38,10 @@ export interface ToolHost {
   sendOutput(callId: string, output: string): boolean;
   /** The model was sent the output (or it is kept for replay): update history. */
   recordOutput(callId: string, output: string, failed: boolean): void;
-  onCall(e: ToolCallEvent, context: { callId: string; signal: AbortSignal }): void;
-  onResult(e: ToolResultEvent): void;
-  onError(e: ToolErrorEvent): void;
+  /** Emits `toolCall`, `toolResult` or `toolError` (the session also reports a `toolError` as `error`). */
+  emit(type: 'toolCall', e: ToolCallEvent): void;
+  emit(type: 'toolResult', e: ToolResultEvent): void;
+  emit(type: 'toolError', e: ToolErrorEvent): void;
   context: unknown;
 }
 
@@ -107,7 +108,7 @@ export class ToolRunner {
     }
     const controller = new AbortController();
     this.#pending.set(callId, controller);
-    host.onCall({ callId, name, args }, { callId, signal: controller.signal });
+    host.emit('toolCall', { callId, name, args });
     const started = performance.now();
     let ackTimer: ReturnType<typeof setTimeout> | undefined;
     let ack: Record<string, unknown> | undefined;
@@ -132,13 +133,13 @@ export class ToolRunner {
       if (this.#pending.get(callId) !== controller) return;
       const output = typeof result === 'string' ? result : (JSON.stringify(result ?? null) ?? 'null');
       this.#finish(callId, output, false);
-      host.onResult({ callId, name, result, output, durationMs: Math.round(performance.now() - started) });
+      host.emit('toolResult', { callId, name, result, output, durationMs: Math.round(performance.now() - started) });
     } catch (thrown) {
       if (this.#pending.get(callId) !== controller) return;
       const error = isRtvoiceError(thrown) && thrown.code !== 'aborted' ? thrown : new RtvoiceError('tool_failed', `'${name}' failed.`, { cause: thrown });
       const message = error.code === 'tool_timeout' ? 'timed out' : thrown instanceof Error ? thrown.message : String(thrown);
       this.#finish(callId, JSON.stringify({ error: `Tool '${name}' failed: ${message}` }), true);
-      host.onError({ callId, name, error });
+      host.emit('toolError', { callId, name, error });
     } finally {
       clearTimeout(ackTimer);
       clearTimeout(timeoutTimer);

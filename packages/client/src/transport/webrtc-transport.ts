@@ -150,9 +150,8 @@ export class WebRtcTransport implements Transport {
   async setMic(track: MediaStreamTrack | null): Promise<void> {
     const sender = this.#sender;
     if (!sender || sender.track === track) return;
+    // No setStreams(): the service ignores the client's stream id, and it would fire negotiationneeded.
     await sender.replaceTrack(track);
-    // The stream id is signalled in the offer: keep it for a track attached later.
-    if (track) sender.setStreams?.(new MediaStream([track]));
   }
 
   send(data: string): void {
