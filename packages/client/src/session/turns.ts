@@ -46,7 +46,7 @@ export class TurnTracker {
   /** The response already cut off (its response.done has not come yet). */
   #cut: string | undefined;
   /** False when the session's turn detection has `interrupt_response: false`. */
-  interruptOnSpeech = true;
+  #interruptOnSpeech = true;
   /** Push-to-talk: the user holds the talk button. */
   talking = false;
 
@@ -54,7 +54,7 @@ export class TurnTracker {
     this.#host = host;
     signals.on('speechStarted', () => {
       this.#userSpeaking = true;
-      if (this.interruptOnSpeech && (this.#playing || host.tracker.active)) this.interrupt('vad');
+      if (this.#interruptOnSpeech && (this.#playing || host.tracker.active)) this.interrupt('vad');
       this.#update();
     });
     signals.on('speechStopped', () => {
@@ -63,6 +63,11 @@ export class TurnTracker {
     });
     signals.on('itemAdded', ({ item }) => {
       if (item.role === 'assistant' && item.type === 'message') this.#assistantItem = item.id;
+    });
+    // With `interrupt_response: false` the app wants speech over the answer not to cut it.
+    signals.on('sessionUpdated', (session) => {
+      const input = (session.audio as { input?: { turn_detection?: { interrupt_response?: boolean } | null } } | undefined)?.input;
+      if (input && 'turn_detection' in input) this.#interruptOnSpeech = input.turn_detection?.interrupt_response !== false;
     });
     signals.on('responseCreated', () => {
       // A new response: the last answer's item is no longer the one playing.

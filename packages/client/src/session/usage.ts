@@ -1,3 +1,5 @@
+import { RtvoiceError } from '../errors.js';
+import type { BudgetOptions } from '../options.js';
 import type { RealtimeUsage } from '../protocol/server-events.js';
 import type { Signals } from './signals.js';
 
@@ -97,20 +99,32 @@ export function costOf(u: RealtimeUsage, pr: ModelPrices): number {
 const empty = (): UsageTotals => ({ responses: 0, model: undefined, costUsd: undefined, input_tokens: 0, output_tokens: 0, total_tokens: 0 });
 
 /**
- * Sums the usage of every `response.done` of a session (across reconnections)
- * and prices it.
+ * Sums the usage of every `response.done` of a session (across reconnections),
+ * prices it, and watches the budget: the first time the cost reaches
+ * `maxUsd`, `onBudget` gets a `budget_exceeded` error.
  */
 export class UsageMeter {
   #total = empty();
+  #overBudget = false;
   readonly #prices: Record<string, ModelPrices>;
 
-  constructor(signals: Signals, prices: Record<string, ModelPrices>, onChange: (total: UsageTotals) => void) {
+  constructor(
+    signals: Signals,
+    prices: Record<string, ModelPrices>,
+    budget: BudgetOptions | undefined,
+    onChange: (total: UsageTotals) => void,
+    onBudget: (error: RtvoiceError, disconnect: boolean) => void,
+  ) {
     this.#prices = { ...DEFAULT_PRICES, ...prices };
     signals.on('sessionCreated', (session) => this.#set({ ...this.#total, model: session.model as string }));
     signals.on('responseDone', ({ usage }) => {
       if (!usage) return;
       this.#set({ ...(sum(this.#total, usage) as UsageTotals), responses: this.#total.responses + 1 });
-      onChange(this.#total);
+      const total = this.#total;
+      onChange(total);
+      if (!budget || this.#overBudget || total.costUsd === undefined || total.costUsd < budget.maxUsd) return;
+      this.#overBudget = true;
+      onBudget(new RtvoiceError('budget_exceeded', `Cost $${total.costUsd.toFixed(4)} is over the budget.`), budget.onExceeded === 'disconnect');
     });
   }
 
@@ -122,6 +136,7 @@ export class UsageMeter {
   /** Starts from zero (a new conversation). The model stays: a connection prepared ahead already reported it. */
   reset(): void {
     this.#set({ ...empty(), model: this.#total.model });
+    this.#overBudget = false;
   }
 
   #set(u: UsageTotals): void {

@@ -20,6 +20,7 @@ import { History, type HistoryItem } from './history.js';
 import { TurnMeter, type ConnectMetrics, type SessionMetrics } from './metrics.js';
 import { ResponseTracker } from './responses.js';
 import { reconnectLoop } from './reconnect.js';
+import { mergeConfig, sessionConfigFor } from './session-config.js';
 import type { SessionSignals } from './signals.js';
 import { TurnTracker, type Speaker } from './turns.js';
 import { UsageMeter, type UsageTotals } from './usage.js';
@@ -92,7 +93,6 @@ export class VoiceSession {
   #ptt: boolean;
   #config: SessionConfig | undefined;
   #metrics: SessionMetrics = { connect: undefined, turns: [] };
-  #budgetHit = false;
   #heldOutputs = false;
   /** When the connection dropped by itself in the last minute. */
   #drops: number[] = [];
@@ -114,7 +114,10 @@ export class VoiceSession {
     this.#router = new OpenAIRouter(this.#events, signals);
     this.#tracker = new ResponseTracker(signals, () => this.#commands);
     this.#history = new History(signals, (item) => emit('historyChange', item ? { history: this.history, item } : { history: this.history }));
-    this.#usage = new UsageMeter(signals, o.prices, (total) => this.#onUsage(total));
+    this.#usage = new UsageMeter(signals, o.prices, o.budget, (total) => emit('usage', total), (error, disconnect) => {
+      this.#emitError(error);
+      if (disconnect) void this.disconnect();
+    });
     this.#turns = new TurnTracker(signals, {
       tracker: this.#tracker,
       commands: () => this.#commands,
@@ -323,7 +326,7 @@ export class VoiceSession {
   /** Changes the session configuration (`session.update`). Fields you omit stay; a reconnection re-applies them. */
   updateSession(session: SessionConfig): void {
     this.#need('updateSession').updateSession(session);
-    this.#config = merge(this.#config, session);
+    this.#config = mergeConfig(this.#config, session);
   }
 
   /** Cuts the assistant off now: local audio goes silent, the server stops the response. Returns false if nothing was playing. */
@@ -498,17 +501,9 @@ export class VoiceSession {
     await transport.connect({ callsUrl: token.callsUrl, ephemeralKey: token.value, mic }, signal);
     live.openedAt = performance.now();
     this.#commands = createOpenAICommands((event) => transport.send(JSON.stringify(event)));
-    const config = this.#sessionConfig();
+    const config = sessionConfigFor(this.#config, this.#tools.declarations(), this.#ptt);
     if (config) this.#commands.updateSession(config);
     await untilAborted(isCreated, signal);
-  }
-
-  /** The session's configuration for `session.update` at connect: options, tools, push-to-talk, later updates. */
-  #sessionConfig(): SessionConfig | undefined {
-    const tools = this.#tools.declarations();
-    let config = this.#config;
-    if (tools.length) config = { ...config, tools: [...(config?.tools ?? []), ...tools] };
-    return this.#ptt ? merge(config, { audio: { input: { turn_detection: null } } }) : config;
   }
 
   /** `live` carries the conversation from now on. */
@@ -637,7 +632,6 @@ export class VoiceSession {
   #newConversation(): void {
     this.#tools.cancelAll(true);
     this.#usage.reset();
-    this.#budgetHit = false;
     this.#heldOutputs = false;
     this.#drops = [];
     this.#metrics = { connect: undefined, turns: [] };
@@ -695,12 +689,6 @@ export class VoiceSession {
     // The user's item exists from the commit on, before its transcription: an empty
     // partial lets a UI place the user's line before the answer that follows.
     s.on('inputCommitted', ({ itemId }) => emit('transcript', { role: 'user', itemId, delta: '', text: '', final: false }));
-    s.on('sessionUpdated', (session) => {
-      const input = (session.audio as { input?: { turn_detection?: { interrupt_response?: boolean } | null } } | undefined)?.input;
-      if (input && 'turn_detection' in input) {
-        this.#turns.interruptOnSpeech = input.turn_detection?.interrupt_response !== false;
-      }
-    });
     s.on('serverError', (e) => {
       // Races the SDK resolves itself: a cancel after the server already stopped, a create during a response (re-queued).
       const ours = e.event_id?.startsWith('rtv_');
@@ -708,18 +696,6 @@ export class VoiceSession {
       const code = e.code ? ` (${e.code})` : '';
       this.#emitError(new RtvoiceError('server_error', `Server error${code}: ${e.message}`, { serverError: e }));
     });
-  }
-
-  #onUsage(total: UsageTotals): void {
-    this.#events.emit('usage', total);
-    const budget = this.#o.budget;
-    if (!budget || this.#budgetHit || total.costUsd === undefined || total.costUsd < budget.maxUsd) return;
-    this.#budgetHit = true;
-    const disconnect = budget.onExceeded === 'disconnect';
-    this.#emitError(
-      new RtvoiceError('budget_exceeded', `Cost $${total.costUsd.toFixed(4)} is over the budget.`),
-    );
-    if (disconnect) void this.disconnect();
   }
 
   /** Throws `invalid_state` unless connected; returns the commands. */
@@ -757,14 +733,4 @@ export class VoiceSession {
     }
     this.#emitError(new RtvoiceError('listener_error', `A '${String(event)}' listener threw.`, { cause: error }));
   }
-}
-
-/** `b` over `a`, merging nested plain objects the way `session.update` applies a partial session. */
-function merge<T extends object>(a: T | undefined, b: T): T {
-  const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    const old = out[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && old && typeof old === 'object' ? merge(old as object, v) : v;
-  }
-  return out as T;
 }
