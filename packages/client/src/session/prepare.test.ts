@@ -84,7 +84,7 @@ describe('prepare()', () => {
 });
 
 describe('prepare({ connect: true })', () => {
-  it('opens the connection without the micOf(); connect() then only opens the mic and attaches it', async () => {
+  it('opens the connection without the mic; connect() then only opens the mic and attaches it', async () => {
     const h = createSession({ tools: [{ name: 'ping', execute: () => 'pong' }] });
     const metrics = record(h.session, 'metrics');
     await h.session.prepare({ connect: true });

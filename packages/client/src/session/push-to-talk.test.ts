@@ -29,7 +29,7 @@ describe('push-to-talk', () => {
     expect(micOf().tracks[0]!.enabled).toBe(false);
   });
 
-  it('press: clears the input buffer and opens the micOf(); release: closes it, commits and asks for the answer', async () => {
+  it('press: clears the input buffer and opens the mic; release: closes it, commits and asks for the answer', async () => {
     const h = await live({ pushToTalk: true });
     h.fake.sent.length = 0;
     h.session.startTalking();
@@ -38,12 +38,24 @@ describe('push-to-talk', () => {
     expect(h.session.speaking).toBe('user');
     h.session.startTalking(); // held: nothing more
     expect(h.fake.sent).toHaveLength(1);
+    vi.advanceTimersByTime(500); // held for half a second
     h.session.stopTalking();
     expect(h.fake.sent).toEqual([{ type: 'input_audio_buffer.clear' }, { type: 'input_audio_buffer.commit' }, CREATE]);
     expect(micOf().tracks[0]!.enabled).toBe(false);
     h.session.stopTalking(); // released: nothing more
     expect(h.fake.sent).toHaveLength(3);
     expect(h.speaking).toEqual([{ who: 'user' }, { who: 'none' }]);
+  });
+
+  it('a tap (held under 150 ms) is no turn: the input is cleared, nothing is committed or asked', async () => {
+    const h = await live({ pushToTalk: true });
+    h.fake.sent.length = 0;
+    h.session.startTalking();
+    vi.advanceTimersByTime(100);
+    h.session.stopTalking();
+    expect(h.fake.sent).toEqual([{ type: 'input_audio_buffer.clear' }, { type: 'input_audio_buffer.clear' }]);
+    expect(micOf().tracks[0]!.enabled).toBe(false);
+    expect(h.session.speaking).toBe('none');
   });
 
   it('switches turn detection off with the first press only, when not configured', async () => {
@@ -57,10 +69,12 @@ describe('push-to-talk', () => {
       { type: 'input_audio_buffer.clear' },
     ]);
     expect(h.session.pushToTalk).toBe(true);
+    vi.advanceTimersByTime(500); // held for half a second
     h.session.stopTalking();
     expect(micOf().tracks[0]!.enabled).toBe(false);
     h.fake.assistantTurn('Okay.');
     h.session.startTalking();
+    vi.advanceTimersByTime(500); // held for half a second
     h.session.stopTalking();
     expect(h.fake.sent.map((e) => e.type)).toEqual([
       'session.update',
@@ -87,6 +101,7 @@ describe('push-to-talk', () => {
     h.session.startTalking();
     h.fake.receive({ type: 'response.created', response: { id: 'resp_oob', status: 'in_progress', output: [] } });
     h.fake.sent.length = 0;
+    vi.advanceTimersByTime(500); // held for half a second
     h.session.stopTalking();
     expect(h.fake.sent).toEqual([{ type: 'input_audio_buffer.commit' }]);
     h.fake.receive({ type: 'response.done', response: { id: 'resp_oob', status: 'completed', output: [] } });
@@ -96,6 +111,7 @@ describe('push-to-talk', () => {
   it('keeps turn detection off after a reconnection', async () => {
     const h = await live({ reconnect: { backoffMs: 100 } });
     h.session.startTalking();
+    vi.advanceTimersByTime(500); // held for half a second
     h.session.stopTalking();
     h.fake.drop();
     await vi.advanceTimersByTimeAsync(100);
@@ -153,6 +169,7 @@ describe('mute', () => {
     expect(micOf().tracks[0]!.enabled).toBe(false);
     h.session.unmute();
     expect(micOf().tracks[0]!.enabled).toBe(true);
+    vi.advanceTimersByTime(500); // held for half a second
     h.session.stopTalking();
     expect(micOf().tracks[0]!.enabled).toBe(false);
   });

@@ -90,6 +90,8 @@ export class VoiceSession {
   readonly #mic: MicControl;
   #outputDeviceId: string | undefined;
   #muted = false;
+  /** When the push-to-talk button was pressed. */
+  #talkStart = 0;
   #ptt: boolean;
   #config: SessionConfig | undefined;
   #metrics: SessionMetrics = { connect: undefined, turns: [] };
@@ -360,18 +362,25 @@ export class VoiceSession {
     }
     this.#turns.interrupt('push-to-talk');
     commands.clearInput();
+    this.#talkStart = performance.now();
     this.#turns.talking = true;
     this.#applyMic();
     this.#turns.update();
   }
 
-  /** Push-to-talk, release: closes the mic, commits what was said and asks for the answer. */
+  /**
+   * Push-to-talk, release: closes the mic, commits what was said and asks for
+   * the answer. A tap (held under 150 ms) is no turn: the input is cleared and
+   * nothing is asked (the server refuses to commit under 100 ms of audio).
+   */
   stopTalking(): void {
     if (!this.#turns.talking || this.#state !== 'connected') return;
     this.#turns.talking = false;
     this.#applyMic();
     this.#turns.update();
-    this.#commands!.commitInput();
+    const commands = this.#commands!;
+    if (performance.now() - this.#talkStart < 150) return commands.clearInput();
+    commands.commitInput();
     this.#tracker.request();
   }
 
