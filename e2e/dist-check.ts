@@ -11,3 +11,11 @@ import type { startSim, SimOptions } from '@rtvoice/sim';
 import type { defineRtvoiceWidget } from '@rtvoice/widget';
 
 export type Published = [VoiceSession, ClientEvents, RtvoiceError, FakeTransport, typeof createTokenHandler, TokenHandlerOptions, typeof toNodeListener, typeof startSim, SimOptions, typeof defineRtvoiceWidget];
+
+import type { RtvoiceWidgetElement, RtvoiceWidgetEventMap } from '@rtvoice/widget';
+import type {} from '@rtvoice/widget/define';
+import type { RtvoiceWidgetGlobal } from '@rtvoice/widget/iife';
+
+/** The widget's element type reaches `document.querySelector`, and the IIFE's global is typed. */
+export type WidgetPublished = [RtvoiceWidgetElement, RtvoiceWidgetEventMap, RtvoiceWidgetGlobal, typeof globalThis.RtvoiceWidget.VoiceSession];
+export const tagged = (d: Document): RtvoiceWidgetElement | null => d.querySelector('rtvoice-widget');

@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 pnpm -s build >/dev/null
 pnpm -s --filter @rtvoice/example-demo build >/dev/null
+pnpm -s --filter @rtvoice/example-react build >/dev/null
 exec node examples/demo/server.mjs "$@"

@@ -13,6 +13,7 @@ rm -f .tmp/vitest-results.json .tmp/e2e-results.json
 echo "== build"
 pnpm -s build || { echo "0 passed, 1 failed"; exit 1; }
 pnpm -s --filter @rtvoice/example-demo build >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+pnpm -s --filter @rtvoice/example-react build >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 echo "== typecheck"
 pnpm -s typecheck || { echo "0 passed, 1 failed"; exit 1; }
 echo "== bundle size budgets (size-budget.json)"

@@ -1,54 +1,64 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import type {} from '@rtvoice/widget/iife';
+import { expectNoAxeViolations, lines, recordWidget, status, widgetRecord } from '../support/widget-page.js';
 
-interface DemoState {
-  events: string[];
-  maxOutputLevel: number;
-  metrics?: { totalMs: number; dataChannelOpenMs: number; tokenMs: number; micMs: number };
-}
-
-const demo = (page: Page) => page.evaluate(() => {
-  const d = (window as unknown as { rtvoiceDemo: DemoState }).rtvoiceDemo;
-  return { events: [...d.events], maxOutputLevel: d.maxOutputLevel, metrics: d.metrics };
-});
-
-test('a spoken turn goes to the sim over WebRTC and the parrot answers with audio and a transcript', async ({ page }) => {
-  const consoleErrors: string[] = [];
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
+// The showcase demo (examples/demo, `npm run demo`) end to end on the sim's `demo` scenario, with
+// no API key: the widget connects over WebRTC, the agent greets, the fake mic asks (the server's
+// VAD hears it), the agent calls the page's get_weather tool (the weather card fills in) and speaks
+// the result, the next question changes the page's accent colour, and the debug panel shows the
+// live cost and the turn latency.
+test('the demo: greeting, a tool that changes the page, its spoken result, cost and latency', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  await recordWidget(page);
   await page.goto(process.env.DEMO_URL!);
-  await expect(page.locator('#state')).toHaveText('idle');
+  const widget = page.locator('rtvoice-widget');
+  await expect(status(page)).toHaveText('Ready');
+  await expectNoAxeViolations(page, 'demo idle');
 
-  await page.getByRole('button', { name: 'Connect', exact: true }).click();
-  await expect(page.locator('#state')).toHaveText('connected');
-  const { metrics } = await demo(page);
-  expect(metrics?.dataChannelOpenMs).toBeGreaterThan(0);
-  console.log(`connect metrics: ${JSON.stringify(metrics)}`);
+  await widget.getByRole('button', { name: 'Start call' }).click();
+  await expect.poll(async () => (await widgetRecord(page)).views).toContain('listening');
+  const connectTime = widget.locator('[part="debug"] dd').nth(2);
+  await expect(connectTime).toHaveText(/^\d+ ms$/);
 
-  // The server's VAD hears the fake microphone.
-  await expect.poll(async () => (await demo(page)).events, { timeout: 20_000 }).toEqual(
-    expect.arrayContaining(['session.created', 'input_audio_buffer.speech_started', 'input_audio_buffer.speech_stopped', 'input_audio_buffer.committed']),
-  );
-  // The parrot answers: a response with audio played back over the WebRTC track.
-  await expect.poll(async () => (await demo(page)).events, { timeout: 20_000 }).toEqual(
-    expect.arrayContaining(['response.created', 'output_audio_buffer.started', 'response.done']),
-  );
-  await expect.poll(async () => (await demo(page)).maxOutputLevel, { timeout: 15_000 }).toBeGreaterThan(0.02);
+  // The agent greets by itself (the mic may talk over it: then it is marked interrupted).
+  await expect(lines(page, 'assistant').first()).toContainText(/Hi|interrupted/, { timeout: 15_000 });
 
-  const assistant = page.locator('#transcript li[data-role="assistant"][data-final="true"]');
-  await expect(assistant.filter({ hasText: /^\(sim\) you spoke for \d+(\.\d)? s$/ }).first()).toBeVisible();
-  await expect(page.locator('#transcript li[data-role="user"][data-final="true"]').first()).toContainText('(sim)');
+  // The first question: the page's weather tool runs, the card fills in, the result is spoken.
+  await expect.poll(async () => (await widgetRecord(page)).tools, { timeout: 25_000 }).toEqual(expect.arrayContaining(['call:get_weather', 'result:get_weather']));
+  await expect(page.locator('#weather')).toHaveAttribute('data-city', 'Paris');
+  await expect(page.locator('#weather-body')).toContainText(/\d+ °C .* in Paris/);
+  await expect(page.locator('#tool-log li[data-phase="result"]').first()).toContainText('get_weather');
+  await expect(lines(page, 'assistant').filter({ hasText: /In Paris it is \d+ degrees and/ })).toHaveCount(1, { timeout: 15_000 });
+  await expect(lines(page, 'tool').filter({ hasText: 'get_weather' })).toHaveCount(1);
 
-  // Events arrive in the protocol's order for one VAD turn.
-  const { events } = await demo(page);
-  const at = (type: string) => events.indexOf(type);
-  expect(at('input_audio_buffer.speech_started')).toBeLessThan(at('input_audio_buffer.speech_stopped'));
-  expect(at('input_audio_buffer.speech_stopped')).toBeLessThan(at('input_audio_buffer.committed'));
-  expect(at('input_audio_buffer.committed')).toBeLessThan(at('response.created'));
-  expect(at('response.created')).toBeLessThan(at('response.done'));
+  // Live cost and per-turn latency in the debug panel.
+  const [cost, turnLatency] = [widget.locator('[part="debug"] dd').nth(0), widget.locator('[part="debug"] dd').nth(1)];
+  await expect(cost).toHaveText(/^\$\d+\.\d{4}$/);
+  await expect(turnLatency).toHaveText(/^\d+ ms$/);
+  await expectNoAxeViolations(page, 'demo in a call');
 
-  await page.getByRole('button', { name: 'Disconnect' }).click();
-  await expect(page.locator('#state')).toHaveText('closed');
-  const micState = await page.evaluate(() => (window as unknown as { rtvoiceDemo: { lastMicTrack?: MediaStreamTrack } }).rtvoiceDemo.lastMicTrack?.readyState);
-  expect(micState).toBe('ended');
-  expect(await page.locator('#error').textContent()).toBe('');
-  expect(consoleErrors).toEqual([]);
+  // The next question: the accent colour tool changes the page.
+  await expect.poll(async () => (await widgetRecord(page)).tools, { timeout: 25_000 }).toContain('result:set_accent_color');
+  await expect(page.locator('html')).toHaveAttribute('data-accent', 'purple');
+  await expect(page.locator('.masthead')).toHaveCSS('background-color', 'rgb(109, 40, 217)');
+  await expect(lines(page, 'assistant').filter({ hasText: 'Done: the page is purple now.' })).toHaveCount(1, { timeout: 15_000 });
+
+  // The device picker lists the microphones once they are allowed, and switches live.
+  const mic = page.getByRole('combobox', { name: 'Microphone' });
+  await expect.poll(() => mic.locator('option').count()).toBeGreaterThan(1);
+  const deviceId = await mic.locator('option').nth(1).getAttribute('value');
+  await mic.selectOption(deviceId!);
+  await expect.poll(() => page.evaluate(() => document.querySelector('rtvoice-widget')!.session!.micTrack?.getSettings().deviceId)).toBe(deviceId);
+
+  await widget.getByRole('button', { name: 'End call' }).click();
+  await expect(status(page)).toHaveText('Ready');
+  expect(await page.evaluate(() => document.querySelector('rtvoice-widget')!.session!.micTrack?.readyState ?? 'released')).not.toBe('live');
+  const record = await widgetRecord(page);
+  expect(record.errors).toEqual([]);
+  expect(record.csp).toEqual([]);
+  expect(problems).toEqual([]);
 });

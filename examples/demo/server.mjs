@@ -18,8 +18,10 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.PORT ?? '8787' },
     host: { type: 'string', default: '127.0.0.1' },
-    // The simulator's agent: 'parrot' (default), 'greeting', 'tool-call' (calls get_weather), 'long-answer' (to interrupt).
-    scenario: { type: 'string', default: 'parrot' },
+    // The simulator's agent: 'demo' (default: greets, uses the page's tools, a long answer to
+    // interrupt), 'parrot', 'greeting', 'tool-call', 'long-answer'. A page may pick another one per
+    // call with /api/token?scenario=<name> (the sim only).
+    scenario: { type: 'string', default: 'demo' },
   },
 });
 
@@ -29,7 +31,9 @@ const sim = useOpenAI ? undefined : await startSim({ port: 0, host: '127.0.0.1',
 const session = {
   type: 'realtime',
   model: 'gpt-realtime',
-  instructions: 'You are a friendly voice assistant. Keep answers short.',
+  instructions:
+    'You are the rtvoice demo agent, a friendly voice assistant on a demo web page. Keep answers short. ' +
+    'Use get_weather when asked about the weather, and set_accent_color when asked to change the colour of the page.',
   audio: {
     input: {
       transcription: { model: 'gpt-4o-mini-transcribe' },
@@ -38,11 +42,23 @@ const session = {
     },
   },
 };
-const tokens = toNodeListener(createTokenHandler(useOpenAI ? { session } : { upstream: `${sim.url}/v1`, session }));
+const tokenHandlers = new Map();
+/** The token endpoint; on the sim, `?scenario=<name>` picks the agent of that call. */
+function tokensFor(scenario) {
+  const key = useOpenAI ? '' : scenario;
+  if (!tokenHandlers.has(key)) {
+    const options = useOpenAI ? { session } : { upstream: `${sim.url}/v1`, session };
+    if (key) options.fetch = (input, init) => fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), 'X-Sim-Scenario': key } });
+    tokenHandlers.set(key, toNodeListener(createTokenHandler(options)));
+  }
+  return tokenHandlers.get(key);
+}
 const here = dirname(fileURLToPath(import.meta.url));
 const page = serveStatic(join(here, 'dist'));
 const scriptTagPage = serveStatic(join(here, '..', 'script-tag'));
 const widgetBundle = serveStatic(join(here, '..', '..', 'packages', 'widget', 'dist'));
+// The React example (examples/react, built by scripts/demo.sh), at /react/.
+const reactPage = serveStatic(join(here, '..', 'react', 'dist'));
 // The script-tag page runs under a strict CSP: only same-origin scripts and styles, and
 // connections only to this server and the Realtime endpoint.
 const realtimeOrigin = sim ? new URL(sim.url).origin : 'https://api.openai.com';
@@ -57,8 +73,18 @@ const strictCsp = [
 ].join('; ');
 
 const server = createServer((req, res) => {
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  if (path === '/api/token') return tokens(req, res);
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const path = url.pathname;
+  if (path === '/api/token') {
+    const scenario = url.searchParams.get('scenario') ?? '';
+    if (scenario && !/^[a-z0-9_-]{1,64}$/.test(scenario)) return void res.writeHead(400).end();
+    return tokensFor(scenario)(req, res);
+  }
+  if (path === '/react') return void res.writeHead(308, { Location: '/react/' }).end();
+  if (path.startsWith('/react/')) {
+    req.url = path.slice('/react'.length);
+    return reactPage(req, res);
+  }
   if (path === '/script-tag') return void res.writeHead(308, { Location: '/script-tag/' }).end();
   if (path.startsWith('/script-tag/')) {
     res.setHeader('Content-Security-Policy', strictCsp);

@@ -108,6 +108,8 @@ export interface ClientEvents {
   interrupted: [event: InterruptedEvent];
   /** Who is speaking changed: the user, the assistant, or nobody. */
   speaking: [event: SpeakingEvent];
+  /** `mute()` or `unmute()` changed whether the microphone is sent. */
+  muteChange: [event: { muted: boolean }];
   /** Token totals and cost after each response. */
   usage: [usage: UsageTotals];
   /** Timing of a connection or of a turn. */

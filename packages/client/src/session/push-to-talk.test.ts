@@ -47,6 +47,25 @@ describe('push-to-talk', () => {
     expect(h.speaking).toEqual([{ who: 'user' }, { who: 'none' }]);
   });
 
+  it('with the pushToTalk option, the mic is already silent when the connection opens (the server hears nothing before the first press)', async () => {
+    const h = createSession({ pushToTalk: true }, { transport: { manualOpen: true } });
+    const pending = h.session.connect();
+    await until(() => h.transports[0]?.connectParams !== undefined);
+    expect(h.fake.connectParams!.mic).toBe(micOf().tracks[0]);
+    expect(micOf().tracks[0]!.enabled).toBe(false);
+    h.fake.open();
+    await pending;
+  });
+
+  it('emits muteChange when mute() or unmute() change something, and only then', async () => {
+    const h = await live();
+    const changes = record(h.session, 'muteChange');
+    h.session.mute();
+    h.session.mute();
+    h.session.unmute();
+    expect(changes).toEqual([{ muted: true }, { muted: false }]);
+  });
+
   it('a tap (held under 150 ms) is no turn: the input is cleared, nothing is committed or asked', async () => {
     const h = await live({ pushToTalk: true });
     h.fake.sent.length = 0;

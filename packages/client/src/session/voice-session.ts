@@ -337,16 +337,21 @@ export class VoiceSession {
     return this.#turns.interrupt('manual');
   }
 
-  /** Stops sending microphone audio (the track stays open, so unmuting is instant). */
+  /** Stops sending microphone audio (the track stays open, so unmuting is instant). Emits `muteChange`. */
   mute(): void {
-    this.#muted = true;
-    this.#applyMic();
+    this.#setMuted(true);
   }
 
-  /** Sends microphone audio again. */
+  /** Sends microphone audio again. Emits `muteChange`. */
   unmute(): void {
-    this.#muted = false;
+    this.#setMuted(false);
+  }
+
+  #setMuted(muted: boolean): void {
+    const changed = muted !== this.#muted;
+    this.#muted = muted;
     this.#applyMic();
+    if (changed) this.#events.emit('muteChange', { muted });
   }
 
   /**
@@ -436,6 +441,8 @@ export class VoiceSession {
   async #connect(controller: AbortController): Promise<void> {
     this.#transition('connecting');
     this.#newConversation();
+    // Gate the mic before it is attached: in push-to-talk (or muted) nothing is sent from the first packet.
+    this.#applyMic();
     const started = performance.now();
     const since = () => Math.round(performance.now() - started);
     const timer = setTimeout(
