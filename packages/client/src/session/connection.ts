@@ -15,6 +15,8 @@ export class ConnectionResources {
   stream: MediaStream | undefined;
   /** The server's `session.created` arrived on this connection. */
   created = false;
+  /** Fails the wait for `session.created` (the connection dropped first). */
+  fail: ((reason: unknown) => void) | undefined;
   /** When the transport opened (`performance.now()`). */
   openedAt: number | undefined;
   #released = false;

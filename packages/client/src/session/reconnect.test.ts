@@ -8,12 +8,13 @@ import { describe, expect, it, vi } from 'vitest';
 import { CALLS_URL, createSession, deferred, flush, record, until, useFakeMicAndTimers } from '../../test/harness.js';
 import { RtvoiceError } from '../errors.js';
 import type { VoiceSessionOptions } from '../options.js';
+import type { FakeTransportOptions } from '../testing/fake-transport.js';
 
 const micOf = useFakeMicAndTimers();
 
 const networkDown = () => ({ failWith: new RtvoiceError('network_error', 'unreachable') });
 
-async function live(options: Partial<VoiceSessionOptions> = {}, nextTransports: Array<{ failWith?: RtvoiceError; manualOpen?: boolean }> = []) {
+async function live(options: Partial<VoiceSessionOptions> = {}, nextTransports: FakeTransportOptions[] = []) {
   const h = createSession({ reconnect: { maxAttempts: 3, backoffMs: 500 }, ...options }, { nextTransports: [{}, ...nextTransports] });
   let n = 0;
   h.getToken.mockImplementation(async () => ({ value: `ek_${(n += 1)}`, callsUrl: CALLS_URL }));
@@ -181,6 +182,18 @@ describe('giving up', () => {
     }
     expect(h.session.state).toBe('connected');
     expect(h.factory).toHaveBeenCalledTimes(5);
+  });
+
+  it('moves on to the next attempt at once when an attempt drops before session.created', async () => {
+    const h = await live({}, [{ autoSessionCreated: false }, {}]);
+    h.fake.drop();
+    await vi.advanceTimersByTimeAsync(500);
+    await until(() => h.factory.mock.calls.length === 2 && h.fake.state === 'open');
+    h.fake.drop(); // the attempt's connection closes before the server said session.created
+    await vi.advanceTimersByTimeAsync(1000); // the second backoff, far below connectTimeoutMs
+    await until(() => h.session.state === 'connected');
+    expect(h.factory).toHaveBeenCalledTimes(3);
+    expect(h.errors).toEqual([]);
   });
 
   it('counts a failed token fetch as a failed attempt and goes on', async () => {

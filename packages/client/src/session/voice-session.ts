@@ -508,7 +508,7 @@ export class VoiceSession {
     this.#live = live;
     this.#router.reset();
     let created!: () => void;
-    const isCreated = new Promise<void>((resolve) => (created = resolve));
+    const isCreated = new Promise<void>((resolve, reject) => ((created = resolve), (live.fail = reject)));
     live.onRelease(this.#signals.on('sessionCreated', () => this.#live === live && ((live.created = true), created())));
     live.onRelease(transport.on('message', (data) => this.#live === live && this.#router.handle(data)));
     // WebRTC delivers the track before session.created: kept until the connection goes live.
@@ -553,8 +553,8 @@ export class VoiceSession {
       return;
     }
     if (live !== this.#live) return;
-    // Before session.created: the pending connect() fails now, not at its timeout.
-    if (this.#state === 'connecting') return void this.#attempt?.controller.abort(reason);
+    // Before session.created: the pending connect() or reconnection attempt fails now, not at its timeout.
+    if (!live.created) return void live.fail?.(reason);
     if (this.#state !== 'connected') return;
     live.release();
     this.#commands = undefined;
