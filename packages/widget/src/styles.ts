@@ -5,6 +5,20 @@
  * and the font come from `--rtvoice-*` custom properties, so a page themes the
  * widget from outside; each region is also exposed as a `::part()`.
  */
+/** The dark palette: for `theme="dark"`, and for `theme="auto"` (or none) when the system prefers dark. */
+const DARK = `
+  --_bg: var(--rtvoice-bg, #18181b);
+  --_fg: var(--rtvoice-fg, #f4f4f5);
+  --_muted: var(--rtvoice-muted-fg, #a1a1aa);
+  --_border: var(--rtvoice-border, #3f3f46);
+  --_accent: var(--rtvoice-accent, #93c5fd);
+  --_accent-fg: var(--rtvoice-accent-fg, #0b1220);
+  --_danger: var(--rtvoice-danger, #fca5a5);
+  --_danger-fg: var(--rtvoice-danger-fg, #220a0a);
+  --_surface: var(--rtvoice-surface, #27272a);
+  --_focus: var(--rtvoice-focus, #93c5fd);
+`;
+
 const CSS = `
 :host {
   --_bg: var(--rtvoice-bg, #ffffff);
@@ -25,31 +39,9 @@ const CSS = `
   color: var(--_fg);
 }
 :host([hidden]) { display: none; }
-:host([theme="dark"]) {
-  --_bg: var(--rtvoice-bg, #18181b);
-  --_fg: var(--rtvoice-fg, #f4f4f5);
-  --_muted: var(--rtvoice-muted-fg, #a1a1aa);
-  --_border: var(--rtvoice-border, #3f3f46);
-  --_accent: var(--rtvoice-accent, #93c5fd);
-  --_accent-fg: var(--rtvoice-accent-fg, #0b1220);
-  --_danger: var(--rtvoice-danger, #fca5a5);
-  --_danger-fg: var(--rtvoice-danger-fg, #220a0a);
-  --_surface: var(--rtvoice-surface, #27272a);
-  --_focus: var(--rtvoice-focus, #93c5fd);
-}
+:host([theme="dark"]) {${DARK}}
 @media (prefers-color-scheme: dark) {
-  :host(:not([theme="light"]):not([theme="dark"])) {
-    --_bg: var(--rtvoice-bg, #18181b);
-    --_fg: var(--rtvoice-fg, #f4f4f5);
-    --_muted: var(--rtvoice-muted-fg, #a1a1aa);
-    --_border: var(--rtvoice-border, #3f3f46);
-    --_accent: var(--rtvoice-accent, #93c5fd);
-    --_accent-fg: var(--rtvoice-accent-fg, #0b1220);
-    --_danger: var(--rtvoice-danger, #fca5a5);
-    --_danger-fg: var(--rtvoice-danger-fg, #220a0a);
-    --_surface: var(--rtvoice-surface, #27272a);
-    --_focus: var(--rtvoice-focus, #93c5fd);
-  }
+  :host(:not([theme="light"]):not([theme="dark"])) {${DARK}}
 }
 :host([position="bottom-right"]), :host([position="bottom-left"]) {
   position: fixed; bottom: 16px; z-index: var(--rtvoice-z-index, 2147483000);
