@@ -5,7 +5,7 @@
 
 // Session
 export { VoiceSession } from './session/voice-session.js';
-export type { ConnectOptions, PrepareOptions } from './session/voice-session.js';
+export type { ConnectOptions, PrepareOptions } from './session/connection.js';
 export type {
   VoiceSessionOptions,
   TokenRequestOptions,

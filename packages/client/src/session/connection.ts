@@ -1,4 +1,5 @@
 import type { RemoteAudio } from '../audio/remote-audio.js';
+import type { EphemeralToken } from '../token/token-source.js';
 import type { Transport } from '../transport/transport.js';
 
 /**
@@ -40,4 +41,25 @@ export class ConnectionResources {
     this.transport?.close();
     this.remote?.stop();
   }
+}
+
+/** Options of `connect()`. */
+export interface ConnectOptions {
+  /** Cancels the attempt (it rejects with `aborted`); has no effect once connected. */
+  signal?: AbortSignal;
+}
+
+/** Options of `prepare()`. */
+export interface PrepareOptions {
+  /** Also open the connection now, without the microphone: `connect()` then only opens the mic. */
+  connect?: boolean;
+}
+
+/** Work done ahead of `connect()` by `prepare()`. */
+export interface Prepared {
+  mode: 'local' | 'connection';
+  live: ConnectionResources;
+  token: EphemeralToken;
+  controller: AbortController;
+  promise: Promise<void>;
 }

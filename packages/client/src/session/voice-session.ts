@@ -15,7 +15,7 @@ import { ToolRunner, type ToolErrorEvent } from '../tools/tool-runner.js';
 import type { Transport } from '../transport/transport.js';
 import { WebRtcTransport } from '../transport/webrtc-transport.js';
 import { untilAborted } from './abort.js';
-import { ConnectionResources } from './connection.js';
+import { ConnectionResources, type ConnectOptions, type Prepared, type PrepareOptions } from './connection.js';
 import { History, type HistoryItem } from './history.js';
 import { TurnMeter, type ConnectMetrics, type SessionMetrics } from './metrics.js';
 import { ResponseTracker } from './responses.js';
@@ -24,27 +24,6 @@ import { mergeConfig, sessionConfigFor } from './session-config.js';
 import type { SessionSignals } from './signals.js';
 import { TurnTracker, type Speaker } from './turns.js';
 import { UsageMeter, type UsageTotals } from './usage.js';
-
-/** Options of `connect()`. */
-export interface ConnectOptions {
-  /** Cancels the attempt (it rejects with `aborted`); has no effect once connected. */
-  signal?: AbortSignal;
-}
-
-/** Options of `prepare()`. */
-export interface PrepareOptions {
-  /** Also open the connection now, without the microphone: `connect()` then only opens the mic. */
-  connect?: boolean;
-}
-
-/** Work done ahead of `connect()` by `prepare()`. */
-interface Prepared {
-  mode: 'local' | 'connection';
-  live: ConnectionResources;
-  token: EphemeralToken;
-  controller: AbortController;
-  promise: Promise<void>;
-}
 
 /**
  * A voice conversation with a Realtime model: fetches an ephemeral key from your
@@ -533,6 +512,7 @@ export class VoiceSession {
   }
 
   #reportConnect(live: ConnectionResources, started: number, m: Pick<ConnectMetrics, 'prepared' | 'reconnect' | 'tokenMs' | 'micMs'>): void {
+    // A prepared connection's offer and SDP round trip happened before connect().
     const timings = m.prepared === 'connection' ? undefined : (live.transport as { timings?: { offerMs: number; sdpMs: number } }).timings;
     const metrics: ConnectMetrics = {
       kind: 'connect',
