@@ -16,6 +16,8 @@
  * | `network_error` | The SDP exchange could not reach the Realtime endpoint. |
  * | `ice_failed` | The peer connection failed or stayed disconnected. |
  * | `data_channel_closed` | The `oai-events` data channel closed while the session was live. |
+ * | `websocket_closed` | The WebSocket transport's socket closed while the session was live (close code and reason in the text; not retryable for the service's 3000–4999 refusals). |
+ * | `audio_worklet_failed` | The WebSocket transport could not load its audio worklet (`workletUrl`). |
  * | `connect_timeout` | `connect()` took longer than `connectTimeoutMs`. |
  * | `aborted` | `connect()` was cancelled by `disconnect()` or by the caller's `AbortSignal`. |
  * | `malformed_event` | A data-channel frame was not valid JSON or did not match its event schema. The session goes on. |
@@ -42,6 +44,8 @@ export type RtvoiceErrorCode =
   | 'network_error'
   | 'ice_failed'
   | 'data_channel_closed'
+  | 'websocket_closed'
+  | 'audio_worklet_failed'
   | 'connect_timeout'
   | 'aborted'
   | 'malformed_event'

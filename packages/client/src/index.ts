@@ -1,6 +1,6 @@
 /**
  * `@rtvoice/client`: a browser voice-agent client for OpenAI-Realtime-compatible
- * endpoints over WebRTC. Importing it has no side effects.
+ * endpoints over WebRTC or a WebSocket. Importing it has no side effects.
  */
 
 // Session
@@ -67,6 +67,10 @@ export type { EphemeralToken, TokenProvider } from './token/token-source.js';
 // Transport
 export { WebRtcTransport } from './transport/webrtc-transport.js';
 export type { WebRtcTransportOptions, WebRtcTimings } from './transport/webrtc-transport.js';
+export { WebSocketTransport, websocketTransport, websocketUrl } from './transport/websocket-transport.js';
+export type { WebSocketTransportOptions } from './transport/websocket-transport.js';
+export { AutoTransport, autoTransport } from './transport/auto-transport.js';
+export type { AutoTransportOptions } from './transport/auto-transport.js';
 export type { Transport, TransportFactory, TransportState, TransportEvents, TransportConnectParams } from './transport/transport.js';
 
 // Logging

@@ -1,0 +1,153 @@
+import { RtvoiceError } from '../errors.js';
+import { untilAborted } from '../session/abort.js';
+import { echoCancellableTrack } from './aec-loopback.js';
+
+/** Messages the playback worklet posts. */
+export type PlaybackMessage =
+  | { t: 'start'; item: string }
+  | { t: 'idle'; item: string | null; played: number }
+  | { t: 'cleared'; item: string | null; played: number };
+
+/** Options of {@link WsAudio.open}. */
+export interface WsAudioOptions {
+  workletUrl: string | URL;
+  /** Input chunk length in ms. */
+  chunkMs: number;
+  /** Jitter buffer before playback starts, in ms. */
+  prebufferMs: number;
+  /** Route playback through a local WebRTC loopback so Chrome's echo canceller hears it. */
+  echoLoopback: boolean;
+  onChunk(samples: Float32Array): void;
+  onPlayback(message: PlaybackMessage): void;
+}
+
+/**
+ * The WebSocket transport's audio engine, in one `AudioContext`: the
+ * microphone goes through the `rtvoice-capture` worklet (resampled to the
+ * session's input rate, cut into chunks), the model's audio through the
+ * `rtvoice-playback` worklet into a `MediaStream` that the session plays like
+ * a WebRTC remote track (same `<audio>` element, output device, levels).
+ * Closing it releases the context, every node and the loopback.
+ */
+export class WsAudio {
+  readonly #ctx: AudioContext;
+  readonly #capture: AudioWorkletNode;
+  readonly #playback: AudioWorkletNode;
+  #source: MediaStreamAudioSourceNode | undefined;
+  #track: MediaStreamTrack | null = null;
+  #closeLoopback: (() => void) | undefined;
+  /** The stream to play: the playback output, through the loopback when it connected. */
+  stream!: MediaStream;
+
+  private constructor(ctx: AudioContext, capture: AudioWorkletNode, playback: AudioWorkletNode) {
+    this.#ctx = ctx;
+    this.#capture = capture;
+    this.#playback = playback;
+  }
+
+  /**
+   * Creates the context, loads the worklet module and wires the graph.
+   *
+   * @throws RtvoiceError `unsupported_environment` without AudioWorklet, `audio_worklet_failed` when the module cannot be loaded, `aborted`.
+   */
+  static async open(options: WsAudioOptions, signal: AbortSignal): Promise<WsAudio> {
+    if (typeof AudioContext === 'undefined' || typeof AudioWorkletNode === 'undefined') {
+      throw new RtvoiceError('unsupported_environment', 'No AudioWorklet here: the WebSocket transport needs one.');
+    }
+    const ctx = new AudioContext({ latencyHint: 'interactive' });
+    try {
+      try {
+        await untilAborted(ctx.audioWorklet.addModule(String(options.workletUrl)), signal);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        throw new RtvoiceError(
+          'audio_worklet_failed',
+          `Cannot load the audio worklet from ${String(options.workletUrl)}: host @rtvoice/client's rtvoice-audio-worklet.js and pass its URL as workletUrl.`,
+          { cause: error },
+        );
+      }
+      const capture = new AudioWorkletNode(ctx, 'rtvoice-capture', {
+        numberOfInputs: 1,
+        numberOfOutputs: 0,
+        channelCount: 1,
+        channelCountMode: 'explicit',
+        processorOptions: { rate: 24000, chunkMs: options.chunkMs },
+      });
+      const playback = new AudioWorkletNode(ctx, 'rtvoice-playback', {
+        numberOfInputs: 0,
+        numberOfOutputs: 1,
+        outputChannelCount: [1],
+        processorOptions: { prebufferMs: options.prebufferMs },
+      });
+      const audio = new WsAudio(ctx, capture, playback);
+      capture.port.onmessage = (e: MessageEvent<Float32Array>) => options.onChunk(e.data);
+      playback.port.onmessage = (e: MessageEvent<PlaybackMessage>) => options.onPlayback(e.data);
+      const destination = ctx.createMediaStreamDestination();
+      playback.connect(destination);
+      audio.stream = destination.stream;
+      if (options.echoLoopback) {
+        const looped = await untilAborted(echoCancellableTrack(destination.stream.getAudioTracks()[0]!), signal).catch((error: unknown) => {
+          if (signal.aborted) throw error;
+          return undefined; // No local WebRTC: play directly (the browser may still cancel it).
+        });
+        if (looped) {
+          audio.#closeLoopback = looped.close;
+          audio.stream = new MediaStream([looped.track]);
+        }
+      }
+      void ctx.resume().catch(() => undefined);
+      return audio;
+    } catch (error) {
+      void ctx.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The context's state (`suspended` until a user gesture allowed audio). */
+  get contextState(): AudioContextState {
+    return this.#ctx.state;
+  }
+
+  /** Captures `track` from now on (`null`: capture nothing). */
+  setMic(track: MediaStreamTrack | null): void {
+    if (track === this.#track) return;
+    this.#track = track;
+    this.#source?.disconnect();
+    this.#source = track ? this.#ctx.createMediaStreamSource(new MediaStream([track])) : undefined;
+    this.#source?.connect(this.#capture);
+    void this.#ctx.resume().catch(() => undefined);
+  }
+
+  /** Sets the rate input chunks are resampled to. */
+  setInputRate(rate: number): void {
+    this.#capture.port.postMessage({ rate });
+  }
+
+  /** Queues model audio of `item` for playback. */
+  push(item: string, samples: Float32Array, rate: number): void {
+    this.#playback.port.postMessage({ t: 'push', item, data: samples, rate }, [samples.buffer]);
+  }
+
+  /** No more audio is coming for now: play what is queued even below the jitter buffer. */
+  end(): void {
+    this.#playback.port.postMessage({ t: 'end' });
+  }
+
+  /** Drops everything queued at once; the worklet answers with a `cleared` message. */
+  clear(): void {
+    this.#playback.port.postMessage({ t: 'clear' });
+  }
+
+  /** Releases the context, the nodes, the loopback. Idempotent. */
+  close(): void {
+    this.#capture.port.onmessage = null;
+    this.#playback.port.onmessage = null;
+    this.#source?.disconnect();
+    this.#source = undefined;
+    this.#playback.disconnect();
+    this.#closeLoopback?.();
+    this.#closeLoopback = undefined;
+    for (const t of this.stream.getTracks()) t.stop();
+    if (this.#ctx.state !== 'closed') void this.#ctx.close().catch(() => undefined);
+  }
+}
