@@ -8,6 +8,8 @@ import { defineConfig } from 'vite';
 export default defineConfig(({ mode }) =>
   mode === 'iife'
     ? {
+        // The WebSocket transport's audio worklet ships next to the bundle (a real file: strict CSPs forbid blob: worklets).
+        publicDir: '../client/worklet',
         build: {
           target: 'es2022',
           emptyOutDir: false,
@@ -16,6 +18,7 @@ export default defineConfig(({ mode }) =>
         },
       }
     : {
+        publicDir: false,
         build: {
           target: 'es2022',
           emptyOutDir: true,

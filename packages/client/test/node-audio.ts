@@ -55,7 +55,8 @@ class NodeAudioContext {
     const track = stream.getAudioTracks()[0]!;
     let sink: { stop(): void; ondata: unknown } | undefined;
     const source = {
-      connect: (node: NodeAudioWorkletNode) => {
+      connect: (node: NodeAudioWorkletNode | FakeAnalyser) => {
+        if (!(node instanceof NodeAudioWorkletNode)) return; // an analyser (levels): reads silence here
         sink = new wrtc.nonstandard.RTCAudioSink(track as never) as never;
         sink!.ondata = (data: { samples: Int16Array }) => {
           if (this.state === 'closed') return;
@@ -93,6 +94,10 @@ class NodeAudioContext {
     };
   }
 
+  createAnalyser(): FakeAnalyser {
+    return new FakeAnalyser();
+  }
+
   async resume(): Promise<void> {}
 
   async close(): Promise<void> {
@@ -103,6 +108,19 @@ class NodeAudioContext {
     this.#renderers.clear();
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
   }
+}
+
+/** The session's level meter only: always silence. */
+class FakeAnalyser {
+  fftSize = 2048;
+  smoothingTimeConstant = 0.8;
+  getFloatTimeDomainData(target: Float32Array): void {
+    target.fill(0);
+  }
+  getByteFrequencyData(target: Uint8Array): void {
+    target.fill(0);
+  }
+  disconnect(): void {}
 }
 
 class NodeAudioWorkletNode {
