@@ -72,9 +72,9 @@ class RtvoiceCapture extends AudioWorkletProcessor {
     this.chunk[this.filled++] = sample;
     if (this.filled === this.chunk.length) {
       const out = this.chunk;
-      this.port.postMessage(out, [out.buffer]);
-      this.chunk = new Float32Array(out.length);
+      this.chunk = new Float32Array(out.length); // before the transfer detaches `out` (its length becomes 0)
       this.filled = 0;
+      this.port.postMessage(out, [out.buffer]);
     }
   }
 }

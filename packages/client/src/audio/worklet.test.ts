@@ -41,6 +41,24 @@ describe('rtvoice-capture', () => {
     expect(chunk[1]).toBeCloseTo((2 / 128 + 3 / 128) / 2, 6);
   });
 
+  it('keeps posting chunk after chunk (each transferred to the main thread)', () => {
+    const { processors, setPort } = loadWorklet(48_000);
+    const chunks: Float32Array[] = [];
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = (e: MessageEvent<Float32Array>) => chunks.push(e.data);
+    setPort(port2 as unknown as MessagePort);
+    const processor = new (processors.get('rtvoice-capture')!)({ processorOptions: { rate: 24000, chunkMs: 20 } });
+    for (let q = 0; q < 30; q++) processor.process([[new Float32Array(128).fill(0.1)]], []);
+    return new Promise<void>((resolve) =>
+      setTimeout(() => {
+        // 30 × 128 / 2 = 1920 samples = 4 chunks of 480, every one full.
+        expect(chunks.map((c) => c.length)).toEqual([480, 480, 480, 480]);
+        port1.close();
+        resolve();
+      }, 20),
+    );
+  });
+
   it('follows a new input rate (G.711 is 8 kHz)', () => {
     const { processor, posted, send } = create('rtvoice-capture', { rate: 24000, chunkMs: 20 });
     send({ rate: 8000 });

@@ -179,6 +179,7 @@ export class WebSocketTransport implements Transport {
     this.#ws = ws;
     const on = { signal: this.#lifetime.signal };
     ws.addEventListener('message', (e) => typeof e.data === 'string' && this.#onMessage(e.data), on);
+    ws.addEventListener('error', () => undefined, on); // a close event follows with the code; Node's `ws` throws on an unheard error
     ws.addEventListener('close', (e) => {
       const error = new RtvoiceError('websocket_closed', `The WebSocket closed (${e.code}${e.reason ? `: ${e.reason}` : ''}).`, {
         // The service closes with 3000–4999 for requests it refuses (invalid key, retired beta shape): retrying cannot help.
