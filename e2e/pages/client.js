@@ -1,7 +1,7 @@
 // A bare page around @rtvoice/client (from the widget's script-tag bundle) that
 // records everything the session reports, for the e2e tests to inspect.
 (() => {
-  const { VoiceSession } = window.RtvoiceWidget;
+  const { VoiceSession, websocketTransport, autoTransport } = window.RtvoiceWidget;
   const now = () => performance.now();
   const rec = {
     states: [],
@@ -74,6 +74,31 @@
   }
   window.RTCPeerConnection = RecordingPC;
 
+  // Every WebSocket the page opens, and the client events sent on it (`pc: 'ws'`; audio appends only counted).
+  const NativeWebSocket = window.WebSocket;
+  const sockets = [];
+  rec.appends = 0;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(url, protocols) {
+      super(url, protocols);
+      sockets.push({ url: String(url), protocols: [].concat(protocols ?? []), socket: this });
+    }
+    send(data) {
+      if (typeof data === 'string' && data.startsWith('{"type":"input_audio_buffer.append"')) rec.appends += 1;
+      else {
+        try {
+          rec.sent.push({ t: now(), pc: 'ws', event: JSON.parse(data) });
+        } catch {
+          rec.sent.push({ t: now(), pc: 'ws', event: { type: '(not json)' } });
+        }
+      }
+      return super.send(data);
+    }
+  };
+  /** The page's WebSockets: URL, subprotocols (the key redacted to its prefix) and readyState. */
+  window.webSockets = () =>
+    sockets.map((s) => ({ url: s.url, protocols: s.protocols.map((p) => p.replace(/^(openai-insecure-api-key\.ek_).*/, '$1…')), readyState: s.socket.readyState, protocol: s.socket.protocol }));
+
   // Every SDP offer POSTed (to the sim's calls endpoint).
   const sdpPosts = [];
   const nativeFetch = window.fetch.bind(window);
@@ -134,6 +159,8 @@
     muted = false,
     reconnect,
     session: sessionConfig,
+    transport,
+    webrtcTimeoutMs,
   } = {}) => {
     const tokenUrl = `/api/token${tokenQuery ? `?${tokenQuery}` : ''}`;
     const getToken = async (signal) => {
@@ -152,6 +179,12 @@
     if (pushToTalk !== undefined) options.pushToTalk = pushToTalk;
     if (reconnect !== undefined) options.reconnect = reconnect;
     if (sessionConfig) options.session = sessionConfig;
+    // The widget bundle's factories: the worklet is served next to the bundle.
+    if (transport === 'websocket') options.transport = websocketTransport();
+    if (transport === 'auto') {
+      rec.fallbacks = [];
+      options.transport = autoTransport({ webrtcTimeoutMs, onFallback: (reason) => rec.fallbacks.push({ code: reason.code, t: now() }) });
+    }
     const session = new VoiceSession(options);
     rec.session = session;
     session.on('stateChange', (s) => rec.states.push(s.state));

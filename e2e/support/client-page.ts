@@ -34,8 +34,12 @@ export interface Recorded {
   usageEvents: Usage[];
   historyChanges: number;
   tokenRequests: Array<{ t: number; url: string }>;
-  /** Client events sent on the data channels, with the index of their peer connection. */
-  sent: Array<{ t: number; pc: number; event: ServerEvent }>;
+  /** Client events sent on the data channels, with the index of their peer connection (`'ws'`: on a WebSocket). */
+  sent: Array<{ t: number; pc: number | 'ws'; event: ServerEvent }>;
+  /** `input_audio_buffer.append` events sent on WebSockets. */
+  appends: number;
+  /** With `transport: 'auto'`: each fallback to the WebSocket and why. */
+  fallbacks?: Array<{ code: string; t: number }>;
 }
 
 /** `session.usage`: the service's usage shape, summed over the responses, with the model and its price. */
@@ -97,6 +101,10 @@ export interface StartOptions {
   muted?: boolean;
   reconnect?: { maxAttempts?: number; backoffMs?: number } | false;
   session?: Record<string, unknown>;
+  /** Default WebRTC; `websocket` and `auto` use the widget bundle's factories. */
+  transport?: 'websocket' | 'auto';
+  /** With `auto`: how long WebRTC may take before the fallback. */
+  webrtcTimeoutMs?: number;
 }
 
 type Win = Record<string, (...args: never[]) => unknown>;
