@@ -53,12 +53,13 @@ class NodeAudioContext {
 
   createMediaStreamSource(stream: MediaStream) {
     const track = stream.getAudioTracks()[0]!;
-    let sink: { stop(): void; ondata: unknown } | undefined;
+    let sink: { stop(): void; ondata: ((data: { samples: Int16Array }) => void) | null } | undefined;
     const source = {
       connect: (node: NodeAudioWorkletNode | FakeAnalyser) => {
         if (!(node instanceof NodeAudioWorkletNode)) return; // an analyser (levels): reads silence here
-        sink = new wrtc.nonstandard.RTCAudioSink(track as never) as never;
-        sink!.ondata = (data: { samples: Int16Array }) => {
+        const created = new wrtc.nonstandard.RTCAudioSink(track as never) as unknown as NonNullable<typeof sink>;
+        sink = created;
+        created.ondata = (data) => {
           if (this.state === 'closed') return;
           const f = Float32Array.from(data.samples, (s) => s / 32768);
           node.processor.process([[f]], []);

@@ -293,13 +293,13 @@ describe('WebSocketTransport against the sim', () => {
     t.send(JSON.stringify({ type: 'output_audio_buffer.clear' }));
     const playedFor = performance.now() - startedAt;
     await expect.poll(() => parsed(messages).find((m) => m.type === 'conversation.item.truncated'), { timeout: 5000 }).toBeDefined();
-    const truncated = parsed(messages).find((m) => m.type === 'conversation.item.truncated') as { audio_end_ms: number; item_id: string };
+    const truncated = parsed(messages).find((m) => m.type === 'conversation.item.truncated') as unknown as { audio_end_ms: number; item_id: string };
     const cleared = parsed(messages).filter((m) => m.type === 'output_audio_buffer.cleared');
     expect(cleared).toHaveLength(1);
     // What was played at the page: about the time it played (the Node audio fake renders 10 ms at a time).
     expect(truncated.audio_end_ms).toBeGreaterThan(playedFor - 100);
     expect(truncated.audio_end_ms).toBeLessThanOrEqual(playedFor + 20);
-    const item = parsed(messages).find((m) => m.type === 'response.output_audio.delta') as { item_id: string };
+    const item = parsed(messages).find((m) => m.type === 'response.output_audio.delta') as unknown as { item_id: string };
     expect(truncated.item_id).toBe(item.item_id);
     expect(parsed(messages).some((m) => m.type === 'error')).toBe(false);
     t.close();
