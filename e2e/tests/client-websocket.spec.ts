@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { assistantSaid, call, eventsOf, maxOutput, recorded, sentOf, sessionInfo, startClient, stopClient, waitFor, type HistoryItem } from '../support/client-page.js';
+import { assistantSaid, call, eventsOf, maxOutput, peerConnections, recorded, sentOf, sessionInfo, startClient, stopClient, waitFor, type HistoryItem } from '../support/client-page.js';
 import { useStack } from '../support/stack.js';
 
 // @rtvoice/client over the WebSocket transport in real Chromium, against the
@@ -53,9 +53,17 @@ test('a spoken turn over the WebSocket: the sim hears the mic, the answer is hea
   const info = await sessionInfo(page);
   expect(info.usage.responses).toBeGreaterThan(0);
   expect(r.metricsEvents.some((m) => m.kind === 'turn')).toBe(true);
-  await stopClient(page);
-  expect((await sockets(page))[0]!.readyState).toBe(3);
-  expect((await recorded(page)).micState).toBe('ended');
+  // Playback went through the page's WebRTC loopback (what Chromium's echo canceller hears); no SDP left the page.
+  expect(await page.evaluate(() => (window as unknown as { sdpPosts: () => number }).sdpPosts())).toBe(0);
+  const pcs = await peerConnections(page);
+  expect(pcs.map((pc) => pc.connectionState)).toEqual(['connected', 'connected']);
+  expect(pcs.flatMap((pc) => pc.channels)).toEqual([]);
+  // disconnect() releases the socket, the loopback, the audio contexts and the mic.
+  const after = await page.evaluate(() => (window as unknown as { disconnectAndInspect: () => Promise<Record<string, unknown>> }).disconnectAndInspect());
+  expect(after.micStates).toEqual(['ended']);
+  expect((after.peerConnections as Array<{ connectionState: string }>).map((pc) => pc.connectionState)).toEqual(['closed', 'closed']);
+  expect(after.audioContexts).not.toContain('running');
+  expect((await sockets(page)).map((s) => s.readyState)).toEqual([3]);
 });
 
 test('barge-in over the WebSocket: playback stops at once and the item is truncated to exactly what the page played', async ({ page }) => {
