@@ -95,7 +95,7 @@ export class WsAudio {
           audio.stream = new MediaStream([looped.track]);
         }
       }
-      void ctx.resume().catch(() => undefined);
+      audio.resume();
       return audio;
     } catch (error) {
       void ctx.close().catch(() => undefined);
@@ -103,9 +103,9 @@ export class WsAudio {
     }
   }
 
-  /** The context's state (`suspended` until a user gesture allowed audio). */
-  get contextState(): AudioContextState {
-    return this.#ctx.state;
+  /** Starts the context if the autoplay policy held it (needs a user gesture on the page). Never rejects. */
+  resume(): void {
+    if (this.#ctx.state === 'suspended') void this.#ctx.resume().catch(() => undefined);
   }
 
   /** Captures `track` from now on (`null`: capture nothing). */
@@ -115,7 +115,7 @@ export class WsAudio {
     this.#source?.disconnect();
     this.#source = track ? this.#ctx.createMediaStreamSource(new MediaStream([track])) : undefined;
     this.#source?.connect(this.#capture);
-    void this.#ctx.resume().catch(() => undefined);
+    this.resume();
   }
 
   /** Sets the rate input chunks are resampled to. */

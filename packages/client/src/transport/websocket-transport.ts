@@ -152,6 +152,7 @@ export class WebSocketTransport implements Transport {
       this.#mic = params.mic;
       await this.prepare(params.mic, signal);
       this.#audio!.setMic(params.mic);
+      this.#audio!.resume(); // connect() runs from a click: the context may start now even if prepare() ran before one
       this.#state = 'connecting';
       const offerMs = performance.now() - started;
       await untilAborted(this.#open(params), abort);
@@ -221,7 +222,9 @@ export class WebSocketTransport implements Transport {
   close(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    const opening = this.#closing;
     this.#closing = undefined;
+    opening?.(new RtvoiceError('aborted', 'Aborted.')); // clears the open timer
     this.#lifetime.abort();
     const ws = this.#ws;
     this.#ws = undefined;
