@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 describe('public exports', () => {
   it('@rtvoice/client exports exactly its documented values', async () => {
     expect(Object.keys(await import('./index.js')).sort()).toEqual(
-      ['DEFAULT_PRICES', 'OPENAI_CALLS_URL', 'RtvoiceError', 'VoiceSession', 'WebRtcTransport', 'decodeServerEvent', 'isRtvoiceError', 'isServerEvent'].sort(),
+      ['AutoTransport', 'DEFAULT_PRICES', 'OPENAI_CALLS_URL', 'RtvoiceError', 'VoiceSession', 'WebRtcTransport', 'WebSocketTransport', 'autoTransport', 'decodeServerEvent', 'isRtvoiceError', 'isServerEvent', 'websocketTransport', 'websocketUrl'].sort(),
     );
   });
 

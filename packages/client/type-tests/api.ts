@@ -93,3 +93,17 @@ for (const item of session.history) {
   // @ts-expect-error: messages have no callId.
   else void item.callId;
 }
+
+// Transports: factories plug into `transport`; their options are checked.
+import { autoTransport, websocketTransport, type AutoTransport } from '../src/index.js';
+new VoiceSession({ tokenUrl: '/t', transport: websocketTransport({ workletUrl: '/rtvoice-audio-worklet.js', chunkMs: 40 }) });
+new VoiceSession({ tokenUrl: '/t', transport: autoTransport({ webrtcTimeoutMs: 3000, websocket: { workletUrl: new URL('https://app.test/w.js') }, onFallback: (e) => void e.code }) });
+// @ts-expect-error chunkMs is a number
+websocketTransport({ chunkMs: '20' });
+// @ts-expect-error the fallback reason is an RtvoiceError, not a string
+autoTransport({ onFallback: (e: string) => void e });
+const wsCodes: RtvoiceErrorCode[] = ['websocket_closed', 'audio_worklet_failed'];
+declare const auto: AutoTransport;
+const kind: 'webrtc' | 'websocket' = auto.kind;
+void wsCodes;
+void kind;
