@@ -7,6 +7,6 @@ export default defineConfig({
     emptyOutDir: true,
     minify: false,
     lib: { entry: { index: 'src/index.ts', testing: 'src/testing.ts', cli: 'src/cli.ts' }, formats: ['es'] },
-    rollupOptions: { external: [/^node:/, /^zod/, '@roamhq/wrtc'] },
+    rollupOptions: { external: [/^node:/, /^zod/, '@roamhq/wrtc', 'ws'] },
   },
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { synthesizeVoice } from './audio/synth.js';
 import { startSim } from './sim-server.js';
 import { connectTestClient } from './testing/rtc-client.js';
+import { connectWs } from './test-support/ws-client.js';
 
 const WATCHED = ['Timeout', 'TCPServerWrap', 'TCPSocketWrap', 'Immediate'];
 
@@ -17,11 +18,21 @@ describe('close() leaves nothing behind', () => {
     const sim = await startSim({ scenario: 'long-answer' });
     const a = await connectTestClient(sim.url);
     const b = await connectTestClient(sim.url, { headers: { 'x-sim-fault': 'dc=after:60000,audio=stop_after:60000' } });
+    const ws = sim.url.replace('http', 'ws');
+    // A WebSocket session with fault timers pending, a sideband on call a, an upgrade left hanging by a fault.
+    const socket = await connectWs(`${ws}/v1/realtime?sim_scenario=long-answer&sim_fault=dc%3Dafter%3A60000`, { headers: { authorization: 'Bearer sk-x' } });
+    const sideband = await connectWs(`${ws}/v1/realtime?call_id=${a.callId}`, { headers: { authorization: 'Bearer sk-x' } });
+    const hanging = connectWs(`${ws}/v1/realtime?sim_fault=realtime%3Dtimeout`, { headers: { authorization: 'Bearer sk-x' } }).catch(() => 'dropped');
+    socket.send({ type: 'response.create' });
     a.speak(synthesizeVoice('hello there'));
     await a.waitFor('output_audio_buffer.started', undefined, 8000);
-    // Close in the middle of an answer, with fault timers pending and the client still connected.
-    expect(sim.stats().sessions).toBe(2);
+    await socket.waitFor('response.output_audio.delta', undefined, 8000);
+    // Close in the middle of answers, with fault timers pending and the clients still connected.
+    expect(sim.stats().sessions).toBe(3);
     await sim.close();
+    expect((await socket.closed).code).toBe(1001);
+    expect((await sideband.closed).code).toBe(1001);
+    expect(await hanging).toBe('dropped');
     expect(sim.stats()).toMatchObject({ sessions: 0, audio: { outputs: 0 } });
     a.close();
     b.close();

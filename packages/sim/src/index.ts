@@ -1,6 +1,7 @@
 /**
  * `@rtvoice/sim`: a local stand-in for the OpenAI Realtime API over real
- * WebRTC. It is not a model: answers are the user's own voice (the parrot)
+ * WebRTC and over the WebSocket transport (with the sideband on WebRTC
+ * calls). It is not a model: answers are the user's own voice (the parrot)
  * or scripted scenarios. Importing this module has no side effects; the
  * native WebRTC binding is loaded when the first call arrives.
  */

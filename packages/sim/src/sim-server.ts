@@ -19,8 +19,11 @@ import type { RealtimeSession } from './protocol/session-config.js';
 import { AudioClock, type ClockStats } from './rtc/audio-clock.js';
 import { SimPeer } from './rtc/peer.js';
 import { handleClientMessage } from './session/client-events.js';
-import { SimSession } from './session/session.js';
+import type { AudioDelivery } from './session/response-runner.js';
+import { type SessionTransport, SimSession } from './session/session.js';
 import { TimerBag } from './session/timers.js';
+import { createUpgradeHandler } from './ws/upgrade.js';
+import { CLOSE_CODES, runSocketSession, socketTransport } from './ws/ws-session.js';
 
 /** Options of {@link startSim}. All optional. */
 export interface SimOptions {
@@ -61,7 +64,7 @@ export interface SimOptions {
 
 /** Counters reported by {@link SimServer.stats} and `GET /health`. */
 export interface SimStats {
-  /** Sessions currently open. */
+  /** Sessions currently open (WebRTC calls and WebSocket sessions). */
   sessions: number;
   /** Sessions opened since start. */
   sessionsTotal: number;
@@ -79,7 +82,7 @@ export interface SimServer {
   readonly port: number;
   /** Live counters. */
   stats(): SimStats;
-  /** Closes every session, peer connection, timer and socket. Idempotent. */
+  /** Closes every session, peer connection, WebSocket, timer and socket. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -90,7 +93,9 @@ interface Call {
 
 /**
  * Starts the sim: an HTTP server speaking the OpenAI Realtime WebRTC
- * endpoints on loopback, with one isolated session per call.
+ * endpoints on loopback, with one isolated session per call, and the
+ * WebSocket endpoint `GET /v1/realtime` (a session per socket, or a
+ * sideband on a call with `?call_id=`).
  *
  * @example
  * ```ts
@@ -115,13 +120,20 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
   const clock = new AudioClock();
   const timers = new TimerBag();
   const calls = new Map<string, Call>();
+  /** Sessions over the WebSocket transport. */
+  const socketSessions = new Set<SimSession>();
   /** Sessions whose SDP answer is still being prepared (not yet in `calls`). */
   const settingUp = new Set<SimSession>();
   const keys = new KeyStore();
   const started = Date.now();
   let sessionsTotal = 0;
 
-  const stats = (): SimStats => ({ sessions: calls.size, sessionsTotal, keys: keys.size, audio: clock.stats() });
+  const stats = (): SimStats => ({
+    sessions: calls.size + socketSessions.size,
+    sessionsTotal,
+    keys: keys.size,
+    audio: clock.stats(),
+  });
 
   const registered = new Map<string, Scenario>();
   for (const raw of options.scenarios ?? []) {
@@ -140,18 +152,23 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
 
   let closing: Promise<void> | undefined;
 
-  const startCall = async (offerSdp: string, config: RealtimeSession, call: CallOptions) => {
-    if (closing) throw new SimError('closed', 'The sim is closing.');
-    const callId = newRtcCallId();
-    let peer: SimPeer | undefined;
+  /** A new session with the call's agent, dialect, early faults and the maximum-duration timer. */
+  const createSession = (
+    config: RealtimeSession,
+    call: CallOptions,
+    transport: SessionTransport,
+    audioDelivery: AudioDelivery,
+    onClose: () => void,
+  ): SimSession => {
     const session = new SimSession({
       config,
       agent: agentFor(call.scenario),
-      transport: { send: (text) => peer?.send(text), close: () => peer?.close() },
+      transport,
       logger,
       generationSpeed,
+      audioDelivery,
       ...(call.beta ? { dialect: new BetaDialect(call.betaTemperature) } : {}),
-      onClose: () => calls.delete(callId),
+      onClose,
     });
     installEarlyFaults(session, call.faults);
     session.timers.set(() => {
@@ -163,6 +180,15 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
       });
       session.close('session_expired');
     }, options.maxSessionMs ?? 3_600_000);
+    return session;
+  };
+
+  const startCall = async (offerSdp: string, config: RealtimeSession, call: CallOptions) => {
+    if (closing) throw new SimError('closed', 'The sim is closing.');
+    const callId = newRtcCallId();
+    let peer: SimPeer | undefined;
+    const transport: SessionTransport = { send: (text) => peer?.send(text), close: () => peer?.close() };
+    const session = createSession(config, call, transport, 'track', () => calls.delete(callId));
     settingUp.add(session);
     try {
       peer = await SimPeer.answer(
@@ -175,7 +201,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
               call.faults,
             );
           },
-          message: (text) => handleClientMessage(session, text),
+          message: (text) => handleClientMessage(session, text, transport),
           audio: (samples) => session.pushAudio(samples),
           gone: (reason) => session.close(reason),
           pull: () => session.output.nextFrame(),
@@ -212,6 +238,22 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     faultUses: new Map(),
     timers,
     startCall,
+    startSocketSession: (ws, config, call) => {
+      if (closing) {
+        ws.close(CLOSE_CODES.goingAway, 'rtvoice-sim is closing');
+        return;
+      }
+      const transport = socketTransport(ws);
+      const session = createSession(config, call, transport, 'events', () => socketSessions.delete(session));
+      socketSessions.add(session);
+      sessionsTotal += 1;
+      logger.info('websocket session started', { session: session.id, scenario: call.scenario ?? defaultScenario?.name ?? 'parrot' });
+      runSocketSession(ws, session, transport, call.faults, logger);
+    },
+    callSession: (callId) => {
+      const session = calls.get(callId)?.session;
+      return session && !session.closed ? session : undefined;
+    },
     hangup: (callId) => {
       const call = calls.get(callId);
       call?.session.close('hangup');
@@ -222,6 +264,8 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
   };
 
   const server: Server = createServer(createRouter(ctx, { sessions: handleBetaSessions }));
+  const upgrades = createUpgradeHandler(ctx);
+  server.on('upgrade', upgrades.handle);
   // Keep idle connections open long enough for a token server's connection pool
   // (close() drops them all anyway).
   server.keepAliveTimeout = 65_000;
@@ -243,6 +287,9 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
         for (const session of [...settingUp]) session.close('server_closed');
         for (const call of [...calls.values()]) call.session.close('server_closed');
         calls.clear();
+        for (const session of [...socketSessions]) session.close('server_closed');
+        socketSessions.clear();
+        await upgrades.close();
         timers.close();
         clock.close();
         await new Promise<void>((resolve) => {

@@ -60,3 +60,44 @@ export function upsample16kTo48k(input: Int16Array): Int16Array {
   }
   return out;
 }
+
+/**
+ * A linear-interpolation resampler for a stream cut into chunks of any size:
+ * it keeps the last input sample and the fractional read position between
+ * chunks, so the output is the same as resampling the whole stream at once
+ * (no clicks at chunk edges, no drift from per-chunk rounding).
+ */
+export class StreamResampler {
+  readonly #step: number;
+  /** Position of the next output sample, in input samples from the start of the next chunk. */
+  #position = 0;
+  #previous: number | undefined;
+
+  /**
+   * @param from - Input rate in Hz.
+   * @param to - Output rate in Hz.
+   */
+  constructor(from: number, to: number) {
+    this.#step = from / to;
+  }
+
+  /** Resamples the next chunk of the stream. */
+  push(input: Int16Array): Int16Array {
+    const n = input.length;
+    if (n === 0) return new Int16Array(0);
+    const out: number[] = [];
+    let t = this.#position;
+    // Position -1 is the last sample of the previous chunk.
+    while (t <= n - 1) {
+      const i0 = Math.floor(t);
+      const frac = t - i0;
+      const a = i0 < 0 ? (this.#previous ?? input[0] ?? 0) : (input[i0] ?? 0);
+      const b = i0 + 1 < n ? (input[i0 + 1] ?? a) : a;
+      out.push(Math.round(a + (b - a) * frac));
+      t += this.#step;
+    }
+    this.#position = t - n;
+    this.#previous = input[n - 1];
+    return Int16Array.from(out);
+  }
+}

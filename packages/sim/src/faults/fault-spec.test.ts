@@ -19,11 +19,13 @@ describe('fault syntax', () => {
       malformed: 'mid_response',
     });
     expect(parseFaults('calls=400,calls=401')).toEqual({ http: { calls: { status: 401 } } });
+    expect(parseFaults('realtime=503*2,realtime=delay:300')).toEqual({ http: { realtime: { status: 503, times: 2, delayMs: 300 } } });
+    expect(parseFaults('realtime=timeout')).toEqual({ http: { realtime: { timeout: true } } });
     expect(parseFaults('')).toEqual({});
   });
 
   it('rejects anything else with invalid_fault', () => {
-    for (const bad of ['calls', 'calls=418', 'calls=429*0', 'dc=sometimes', 'audio=loud', 'wat=1', 'key_ttl=-1', 'calls=delay:abc']) {
+    for (const bad of ['calls', 'calls=418', 'calls=429*0', 'dc=sometimes', 'audio=loud', 'wat=1', 'key_ttl=-1', 'calls=delay:abc', 'realtime=101', 'realtime=close']) {
       let caught: unknown;
       try {
         parseFaults(bad);

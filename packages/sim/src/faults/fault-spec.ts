@@ -12,13 +12,19 @@ export interface HttpFault {
   times?: number;
 }
 
-/** Endpoints that accept HTTP faults. */
-export type FaultEndpoint = 'client_secrets' | 'calls' | 'sessions';
+/**
+ * Endpoints that accept HTTP faults. `realtime` is the WebSocket upgrade of
+ * `GET /v1/realtime` (the WebSocket transport and the sideband).
+ */
+export type FaultEndpoint = 'client_secrets' | 'calls' | 'sessions' | 'realtime';
 
 /** Every fault the sim can inject. */
 export interface FaultSpec {
   http?: Partial<Record<FaultEndpoint, HttpFault>>;
-  /** Close the data channel: `mid_response` (after the first response's first delta) or after N ms. */
+  /**
+   * Close the data channel (a WebSocket session: drop the socket): `mid_response`
+   * (after the first response's first delta) or after N ms.
+   */
   dataChannel?: { closeMidResponse?: boolean; closeAfterMs?: number };
   /** Stop sending audio frames: at once (`afterMs` 0) or after N ms. */
   audio?: { stopAfterMs: number };
@@ -35,6 +41,7 @@ const HTTP_STATUSES = new Set([400, 401, 403, 404, 429, 500, 502, 503]);
  * the `X-Sim-Fault` header and the `sim_fault` query parameter: a list of
  * `target=action` tokens separated by commas or semicolons, e.g.
  * `calls=429`, `client_secrets=delay:800`, `calls=timeout`, `calls=500*1`,
+ * `realtime=503` (refuse the WebSocket upgrade),
  * `dc=mid_response`, `dc=after:1500`, `audio=stop`, `audio=stop_after:2000`,
  * `malformed=after_created`, `key_ttl=2`.
  *
@@ -47,7 +54,7 @@ export function parseFaults(text: string): FaultSpec {
     if (eq < 0) throw bad(token);
     const target = token.slice(0, eq).trim().toLowerCase();
     const action = token.slice(eq + 1).trim().toLowerCase();
-    if (target === 'client_secrets' || target === 'calls' || target === 'sessions') {
+    if (target === 'client_secrets' || target === 'calls' || target === 'sessions' || target === 'realtime') {
       spec.http = { ...spec.http, [target]: { ...spec.http?.[target], ...parseHttp(action, token) } };
     } else if (target === 'dc') {
       if (action === 'mid_response' || action === 'close_mid_response') spec.dataChannel = { closeMidResponse: true };

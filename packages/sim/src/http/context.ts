@@ -1,7 +1,9 @@
+import type { WebSocket } from 'ws';
 import type { FaultSpec } from '../faults/fault-spec.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { SimLogger } from '../logger.js';
 import type { RealtimeSession } from '../protocol/session-config.js';
+import type { SimSession } from '../session/session.js';
 import type { TimerBag } from '../session/timers.js';
 
 /** Options of one new call. */
@@ -14,7 +16,7 @@ export interface CallOptions {
   betaTemperature?: number;
 }
 
-/** What the HTTP handlers need from the server. */
+/** What the HTTP and WebSocket-upgrade handlers need from the server. */
 export interface SimContext {
   readonly keys: KeyStore;
   readonly logger: SimLogger;
@@ -26,6 +28,10 @@ export interface SimContext {
   readonly timers: TimerBag;
   /** Answers an offer and starts a session; resolves with the answer and the `rtc_…` id. */
   startCall(offerSdp: string, session: RealtimeSession, options: CallOptions): Promise<{ callId: string; answerSdp: string }>;
+  /** Runs a new session over an accepted WebSocket (`GET /v1/realtime`, the WebSocket transport). */
+  startSocketSession(ws: WebSocket, session: RealtimeSession, options: CallOptions): void;
+  /** The session of a live WebRTC call (for a sideband), or undefined when unknown or ended. */
+  callSession(callId: string): SimSession | undefined;
   /** Ends a call by id (`POST /v1/realtime/calls/{id}/hangup`). */
   hangup(callId: string): boolean;
   /** True when a scenario of that name can be used. */

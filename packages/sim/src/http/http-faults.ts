@@ -25,7 +25,7 @@ export async function applyHttpFault(
   endpoint: FaultEndpoint,
   sources: FaultSource[],
 ): Promise<boolean> {
-  const picked = pick(ctx, endpoint, sources);
+  const picked = pickHttpFault(ctx, endpoint, sources);
   if (!picked) return false;
   if (picked.delayMs !== undefined) {
     if (!(await ctx.timers.sleep(picked.delayMs))) return true;
@@ -43,7 +43,15 @@ export async function applyHttpFault(
   return false;
 }
 
-function pick(ctx: SimContext, endpoint: FaultEndpoint, sources: FaultSource[]): HttpFault | undefined {
+/**
+ * The HTTP fault of `endpoint` from the highest-precedence source that
+ * defines one and has uses left (`*N`); counts the use.
+ */
+export function pickHttpFault(
+  ctx: Pick<SimContext, 'faultUses'>,
+  endpoint: FaultEndpoint,
+  sources: FaultSource[],
+): HttpFault | undefined {
   for (let i = sources.length - 1; i >= 0; i--) {
     const source = sources[i];
     const fault = source?.spec?.http?.[endpoint];

@@ -3,6 +3,11 @@ import type { RealtimeSessionInput, TurnDetectionInput } from './session-schema.
 /** Audio format object of the GA session. */
 export type AudioFormat = { type: 'audio/pcm'; rate: 24000 } | { type: 'audio/pcmu' } | { type: 'audio/pcma' };
 
+/** Sample rate of a session audio format: 24 kHz for `audio/pcm`, 8 kHz for G.711 (`audio/pcmu`, `audio/pcma`). */
+export function audioFormatRate(format: AudioFormat): number {
+  return format.type === 'audio/pcm' ? format.rate : 8_000;
+}
+
 /** Effective `server_vad` configuration. */
 export interface ServerVad {
   type: 'server_vad';

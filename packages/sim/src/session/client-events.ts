@@ -1,41 +1,41 @@
-import { decodeG711 } from '../audio/g711.js';
-import { toMono16k } from '../audio/resample.js';
+import { decodeInputAudio } from '../audio/input-decoder.js';
 import { CLIENT_EVENT_TYPES, type ClientEvent, clientEvent, type ItemInput } from '../protocol/client-events.js';
 import { newItemId } from '../protocol/ids.js';
 import { type ContentPart, type ConversationItem, wireItem } from '../protocol/items.js';
-import { mergeSession } from '../protocol/session-config.js';
+import { type AudioFormat, mergeSession } from '../protocol/session-config.js';
 import { fromZodError, invalidRequest, type WireError } from '../protocol/wire-error.js';
 import type { StoredItem } from './conversation.js';
-import type { SimSession } from './session.js';
+import type { SessionTransport, SimSession } from './session.js';
 
 /**
- * Parses one data-channel text frame and applies it to the session. Every
- * invalid event is answered with an `error` event (type, code, message,
- * param, event_id) and the session stays open, as on the service.
+ * Parses one client text frame (data channel, WebSocket or sideband) and
+ * applies it to the session. Every invalid event is answered with an
+ * `error` event (type, code, message, param, event_id) and the session
+ * stays open, as on the service. The error goes only to `from`, the
+ * connection that sent the event, when given (else to every connection).
  */
-export function handleClientMessage(session: SimSession, text: string): void {
+export function handleClientMessage(session: SimSession, text: string, from?: SessionTransport): void {
+  const reply = (error: WireError, clientEventId: string | null = null): void => session.emitError(error, clientEventId, from);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (cause) {
-    session.emitError(
-      invalidRequest('invalid_json', `Invalid JSON in client event: ${(cause as Error).message}`),
-    );
+    reply(invalidRequest('invalid_json', `Invalid JSON in client event: ${(cause as Error).message}`));
     return;
   }
   const clientEventId = eventIdOf(raw);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    session.emitError(invalidRequest('invalid_event', 'The event must be a JSON object.'), clientEventId);
+    reply(invalidRequest('invalid_event', 'The event must be a JSON object.'), clientEventId);
     return;
   }
   const type = (raw as { type?: unknown }).type;
   if (type === undefined) {
-    session.emitError(invalidRequest('invalid_event', "The 'type' field is missing."), clientEventId);
+    reply(invalidRequest('invalid_event', "The 'type' field is missing."), clientEventId);
     return;
   }
   if (typeof type !== 'string' || !CLIENT_EVENT_TYPES.includes(type)) {
     const supported = CLIENT_EVENT_TYPES.map((t) => `'${t}'`).join(', ');
-    session.emitError(
+    reply(
       invalidRequest('invalid_value', `Invalid value: '${String(type)}'. Supported values are: ${supported}.`, 'type'),
       clientEventId,
     );
@@ -45,18 +45,18 @@ export function handleClientMessage(session: SimSession, text: string): void {
   if (session.dialect) {
     const converted = session.dialect.fromClient(event);
     if ('error' in converted) {
-      session.emitError(converted.error, clientEventId);
+      reply(converted.error, clientEventId);
       return;
     }
     event = converted.event;
   }
   const parsed = clientEvent.safeParse(event);
   if (!parsed.success) {
-    session.emitError(fromZodError(parsed.error, '', event), clientEventId);
+    reply(fromZodError(parsed.error, '', event), clientEventId);
     return;
   }
   const error = apply(session, parsed.data);
-  if (error) session.emitError(error, clientEventId);
+  if (error) reply(error, clientEventId);
 }
 
 function apply(session: SimSession, event: ClientEvent): WireError | null {
@@ -81,6 +81,14 @@ function apply(session: SimSession, event: ClientEvent): WireError | null {
       session.emit('input_audio_buffer.cleared');
       return null;
     case 'output_audio_buffer.clear':
+      // "WebRTC/SIP only" (SPEC): a WebSocket client plays the audio itself.
+      if (session.audioDelivery === 'events') {
+        return invalidRequest(
+          'invalid_value',
+          "Invalid value: 'output_audio_buffer.clear'. This event is only supported on WebRTC and SIP connections.",
+          'type',
+        );
+      }
       session.clearOutputAudio();
       return null;
     case 'conversation.item.create':
@@ -120,16 +128,10 @@ function updateSession(session: SimSession, update: Extract<ClientEvent, { type:
   return null;
 }
 
+/** Decodes an append in the session's `audio.input.format` into the turn detector, like the WebRTC track's audio. */
 function appendAudio(session: SimSession, base64: string): WireError | null {
   const bytes = Buffer.from(base64, 'base64');
-  const format = session.config.audio.input.format;
-  let pcm: Int16Array;
-  if (format.type === 'audio/pcm') {
-    pcm = toMono16k(new Int16Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 2)).slice(), 24_000);
-  } else {
-    pcm = toMono16k(decodeG711(bytes, format.type === 'audio/pcmu' ? 'ulaw' : 'alaw'), 8_000);
-  }
-  session.pushAudio(pcm);
+  session.pushAudio(session.inputDecoder.decode(bytes, session.config.audio.input.format));
   return null;
 }
 
@@ -143,7 +145,7 @@ function createItem(session: SimSession, input: ItemInput, previousItemId: strin
       return invalidRequest('invalid_value', `Tool call ID '${input.call_id}' not found in conversation.`, 'item.call_id');
     }
   }
-  const stored = toStored(input);
+  const stored = toStored(input, session.config.audio.input.format);
   if ('error' in stored) return stored.error;
   if (!session.addItemWithEvents(stored, previousItemId)) {
     return invalidRequest(
@@ -155,7 +157,8 @@ function createItem(session: SimSession, input: ItemInput, previousItemId: strin
   return null;
 }
 
-function toStored(input: ItemInput): StoredItem | { error: WireError } {
+/** Builds a stored item; `input_audio` bytes are in the session's input format (SPEC). */
+function toStored(input: ItemInput, format: AudioFormat): StoredItem | { error: WireError } {
   const id = input.id ?? newItemId();
   if (input.type === 'function_call') {
     return { item: { id, type: 'function_call', status: 'completed', name: input.name, call_id: input.call_id, arguments: input.arguments } };
@@ -171,8 +174,7 @@ function toStored(input: ItemInput): StoredItem | { error: WireError } {
     }
     if (part.type === 'input_audio') {
       if (part.audio) {
-        const bytes = Buffer.from(part.audio, 'base64');
-        audio = toMono16k(new Int16Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 2)).slice(), 24_000);
+        audio = decodeInputAudio(Buffer.from(part.audio, 'base64'), format);
       }
       content.push({ type: 'input_audio', transcript: part.transcript ?? null });
     } else if (part.type === 'text') {
@@ -227,11 +229,8 @@ function truncateItem(session: SimSession, itemId: string, contentIndex: number,
   if (contentIndex !== 0) return invalidRequest('invalid_value', `Invalid content_index: ${contentIndex}.`, 'content_index');
   const durationMs = Math.floor((stored.audio.length * 1000) / stored.audioRate);
   if (audioEndMs > durationMs) {
-    return invalidRequest(
-      'invalid_value',
-      `Audio content of ${durationMs}ms is already shorter than ${audioEndMs}ms`,
-      'audio_end_ms',
-    );
+    // The recorded error has `code: null` (PROTOCOL §14.1).
+    return invalidRequest(null, `Audio content of ${durationMs}ms is already shorter than ${audioEndMs}ms`, 'audio_end_ms');
   }
   session.truncateItem(itemId, audioEndMs);
   return null;
@@ -254,7 +253,7 @@ function createResponse(session: SimSession, params: NonNullable<Extract<ClientE
         if (!ref) return itemNotFound(entry.id, `response.input[${i}].id`);
         input.push(ref);
       } else {
-        const stored = toStored(entry);
+        const stored = toStored(entry, session.config.audio.input.format);
         if ('error' in stored) return stored.error;
         input.push(stored);
       }

@@ -93,7 +93,7 @@ describe('conversation items', () => {
     const assistant = h.ofType('conversation.item.done').at(-1)?.item;
     expect(assistant?.role).toBe('assistant');
     h.client({ type: 'conversation.item.truncate', item_id: assistant.id, content_index: 0, audio_end_ms: 60_000 });
-    expect(h.ofType('error').at(-1)?.error).toMatchObject({ code: 'invalid_value', param: 'audio_end_ms' });
+    expect(h.ofType('error').at(-1)?.error).toMatchObject({ type: 'invalid_request_error', code: null, param: 'audio_end_ms', message: expect.stringMatching(/^Audio content of \d+ms is already shorter than 60000ms$/) });
     h.client({ type: 'conversation.item.truncate', item_id: assistant.id, content_index: 0, audio_end_ms: 500 });
     expect(h.first('conversation.item.truncated')).toMatchObject({ item_id: assistant.id, content_index: 0, audio_end_ms: 500 });
     h.client({ type: 'conversation.item.retrieve', item_id: assistant.id });

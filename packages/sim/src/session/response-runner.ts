@@ -1,4 +1,5 @@
 import type { PlanStep, ResponsePlan } from '../agent/agent.js';
+import { OutputAudioEncoder } from '../audio/output-encoder.js';
 import { OUTPUT_SAMPLE_RATE, type OutputAudioQueue } from '../audio/output-queue.js';
 import { newFunctionCallId, newItemId } from '../protocol/ids.js';
 import { type ConversationItem, type FunctionCallItem, type MessageItem, wireItem } from '../protocol/items.js';
@@ -9,6 +10,13 @@ import type { TimerBag } from './timers.js';
 
 /** Final status of a response. */
 export type ResponseStatus = 'in_progress' | 'completed' | 'cancelled' | 'failed' | 'incomplete';
+
+/**
+ * How a session's assistant audio leaves it: on the WebRTC track through the
+ * output buffer (`track`), or as `response.output_audio.delta` events
+ * (`events`, the WebSocket transport).
+ */
+export type AudioDelivery = 'track' | 'events';
 
 /** Fixed parameters of one response (from the session and `response.create`). */
 export interface ResponseParams {
@@ -28,8 +36,10 @@ export interface ResponseParams {
 export interface ResponseRunnerHost {
   /** Sends a server event (the host stamps `event_id`). */
   emit(type: string, payload: Record<string, unknown>): void;
-  /** The session's output audio buffer. */
+  /** The session's output audio buffer (`track` delivery; its `muted` flag also silences `events`). */
   readonly output: OutputAudioQueue;
+  /** Where the audio goes. */
+  readonly audioDelivery: AudioDelivery;
   readonly timers: TimerBag;
   /** Audio generated per wall-clock second, in seconds (≥ 1 keeps ahead of playback). */
   readonly generationSpeed: number;
@@ -55,6 +65,8 @@ interface OpenMessage {
 
 const TEXT_DELTA_MS = 25;
 const ARGS_DELTA_MS = 10;
+/** Longest `response.output_audio.delta` (events delivery): each word's audio is cut into pieces of 50–100 ms. */
+const AUDIO_DELTA_MAX_MS = 100;
 
 /**
  * Plays one response plan as the service's event sequence (GA order, PROTOCOL
@@ -62,7 +74,9 @@ const ARGS_DELTA_MS = 10;
  * `response.output_item.added`, `conversation.item.added`, content part,
  * deltas, dones, then `response.done`; audio is streamed into the output
  * queue as it is "generated", and `output_audio_buffer.started/stopped`
- * follow playback.
+ * follow playback. With `events` delivery the audio goes out instead as
+ * `response.output_audio.delta` events as it is generated, and there is no
+ * playback: the response's audio is done when its generation is.
  */
 export class ResponseRunner {
   readonly params: ResponseParams;
@@ -117,7 +131,8 @@ export class ResponseRunner {
       if (step.kind === 'wait') {
         if (!(await this.#host.timers.sleep(step.ms))) return;
       } else if (step.kind === 'message') {
-        if (this.params.modality === 'audio') await this.#audioMessage(step.text, step.audio);
+        if (this.params.modality === 'audio' && this.#host.audioDelivery === 'events') await this.#audioDeltaMessage(step.text, step.audio);
+        else if (this.params.modality === 'audio') await this.#audioMessage(step.text, step.audio);
         else await this.#textMessage(step.text);
       } else if (step.kind === 'function_call') {
         await this.#functionCall(step.name, step.arguments);
@@ -153,6 +168,43 @@ export class ResponseRunner {
       if (!this.active) return;
     }
     this.#host.output.finish(segmentId);
+    this.#closeMessage(limit < audio.length ? 'incomplete' : 'completed');
+    if (limit < audio.length) this.#finish('incomplete', { type: 'incomplete', reason: 'max_output_tokens' });
+  }
+
+  /**
+   * An audio message over events delivery: per word, its transcript delta,
+   * then its audio as `response.output_audio.delta` pieces of at most
+   * {@link AUDIO_DELTA_MAX_MS}, each followed by its duration divided by the
+   * generation speed. No output buffer, no `output_audio_buffer.*` events.
+   */
+  async #audioDeltaMessage(text: string, audio: Int16Array): Promise<void> {
+    const open = this.#openMessage({ type: 'audio', transcript: '' }, audio);
+    const base = this.#partBase(open.item.id, open.outputIndex);
+    const words = splitText(text);
+    const encoder = new OutputAudioEncoder(this.params.format);
+    const limit = Math.min(audio.length, this.#audioBudgetSamples());
+    for (let i = 0; i < words.length; i++) {
+      const from = Math.round((i * audio.length) / words.length);
+      if (from >= limit) break;
+      const to = Math.min(limit, Math.round(((i + 1) * audio.length) / words.length));
+      this.#delta('response.output_audio_transcript.delta', open, words[i] ?? '');
+      const pieces = Math.max(1, Math.ceil(samplesMs(to - from) / AUDIO_DELTA_MAX_MS));
+      for (let p = 0; p < pieces; p++) {
+        const a = from + Math.round((p * (to - from)) / pieces);
+        const b = from + Math.round(((p + 1) * (to - from)) / pieces);
+        const bytes = encoder.encode(audio.subarray(a, b));
+        open.audioSamples += b - a;
+        this.#outputAudioSamples += b - a;
+        // The `audio=stop` fault mutes the output: the audio is generated but never sent.
+        if (bytes.length > 0 && !this.#host.output.muted) {
+          this.#host.emit('response.output_audio.delta', { ...base, delta: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64') });
+        }
+        if (b >= limit) break;
+        if (!(await this.#host.timers.sleep(samplesMs(b - a) / this.#host.generationSpeed))) return;
+        if (!this.active) return;
+      }
+    }
     this.#closeMessage(limit < audio.length ? 'incomplete' : 'completed');
     if (limit < audio.length) this.#finish('incomplete', { type: 'incomplete', reason: 'max_output_tokens' });
   }

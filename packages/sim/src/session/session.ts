@@ -1,4 +1,5 @@
 import type { Agent, PlanStep, ResponseTrigger } from '../agent/agent.js';
+import { InputAudioDecoder } from '../audio/input-decoder.js';
 import { OutputAudioQueue } from '../audio/output-queue.js';
 import { synthesizeVoice } from '../audio/synth.js';
 import type { SimLogger } from '../logger.js';
@@ -13,7 +14,7 @@ import { cachedPrefix, textTokens, type TokenSplit } from '../protocol/usage.js'
 import type { WireError } from '../protocol/wire-error.js';
 import { Conversation, contextTokens, type StoredItem } from './conversation.js';
 import { transcribe } from './input-transcription.js';
-import { ResponseRunner } from './response-runner.js';
+import { type AudioDelivery, ResponseRunner } from './response-runner.js';
 import { TimerBag } from './timers.js';
 import { type CommittedAudio, TurnDetector } from './turn-detector.js';
 
@@ -23,12 +24,18 @@ const FILLER = '(sim) One moment, I am still working on it.';
 /** Without a `session.update`, a greeting starts this long after the channel opened. */
 const GREET_FALLBACK_MS = 500;
 
-/** Where a session's server events go (the `oai-events` data channel). */
+/**
+ * One connection of a session: where its server events go (the
+ * `oai-events` data channel, a WebSocket, or a sideband WebSocket).
+ */
 export interface SessionTransport {
   /** Sends one text frame. */
   send(text: string): void;
-  /** Closes the channel and the peer connection. */
-  close(): void;
+  /**
+   * Closes the connection (for the main one: the channel and the peer
+   * connection, or the socket). `reason` is the session's close reason.
+   */
+  close(reason?: string): void;
 }
 
 /** Options of one simulated session. */
@@ -44,6 +51,12 @@ export interface SessionOptions {
   transcriptionDelayMs?: number;
   /** Speak the beta dialect (renamed events, flat session shape) instead of GA. */
   dialect?: BetaDialect;
+  /**
+   * How assistant audio leaves: `track` (WebRTC, default: the output buffer,
+   * `output_audio_buffer.*` events, server-side truncation on barge-in) or
+   * `events` (WebSocket: `response.output_audio.delta`, no output buffer).
+   */
+  audioDelivery?: AudioDelivery;
   /** Called once when the session is closed. */
   onClose?: (reason: string) => void;
 }
@@ -52,7 +65,9 @@ export interface SessionOptions {
  * One simulated Realtime session: the conversation, the turn detector, the
  * output audio buffer and the active response. Transport-agnostic: the RTC
  * layer feeds it input audio and data-channel messages and pulls output
- * frames from {@link SimSession.output}.
+ * frames from {@link SimSession.output}; a WebSocket feeds it client events
+ * and gets the audio as events ({@link SessionOptions.audioDelivery}).
+ * Sideband connections ({@link SimSession.attach}) get every event too.
  */
 export class SimSession {
   readonly output = new OutputAudioQueue();
@@ -60,6 +75,10 @@ export class SimSession {
   readonly conversation = new Conversation(newConversationId());
   readonly turns: TurnDetector;
   readonly generationSpeed: number;
+  /** How assistant audio leaves the session. */
+  readonly audioDelivery: AudioDelivery;
+  /** Decodes `input_audio_buffer.append` payloads (keeps the stream's state between appends). */
+  readonly inputDecoder = new InputAudioDecoder();
   readonly #agent: Agent;
   readonly #transport: SessionTransport;
   readonly #logger: SimLogger;
@@ -71,6 +90,8 @@ export class SimSession {
   #config: RealtimeSession;
   #active: ResponseRunner | undefined;
   readonly #playing = new Set<ResponseRunner>();
+  /** Sideband connections: they get every event; the main transport stays the session's owner. */
+  readonly #observers = new Set<SessionTransport>();
   #lastResponseId: string | null = null;
   #lastInput: TokenSplit = { text: 0, audio: 0 };
   #assistantAudioProduced = false;
@@ -86,6 +107,7 @@ export class SimSession {
     this.generationSpeed = options.generationSpeed ?? 2;
     this.#transcriptionDelayMs = options.transcriptionDelayMs ?? 120;
     this.dialect = options.dialect;
+    this.audioDelivery = options.audioDelivery ?? 'track';
     this.#onClose = options.onClose;
     this.turns = new TurnDetector(this.#config.audio.input.turn_detection, {
       speechStarted: (e) => this.#speechStarted(e),
@@ -149,21 +171,50 @@ export class SimSession {
     if (!this.#active) this.createResponse('connect');
   }
 
-  /** Sends one server event, stamping its `event_id`. */
-  emit(type: string, payload: Record<string, unknown> = {}): void {
+  /**
+   * Sends one server event, stamping its `event_id`: to every connection
+   * (the main one and the sidebands), or only to `to`.
+   */
+  emit(type: string, payload: Record<string, unknown> = {}, to?: SessionTransport): void {
     if (this.#closed) return;
     const ga: Record<string, unknown> = { type, event_id: newEventId(), ...payload };
     const event = this.dialect ? this.dialect.toClient(ga) : ga;
     if (!event) return;
     this.onEvent?.(event);
     if (this.#closed) return; // a hook may close the session
-    this.#transport.send(JSON.stringify(event));
+    const text = JSON.stringify(event);
+    if (to) {
+      to.send(text);
+      return;
+    }
+    this.#transport.send(text);
+    for (const observer of this.#observers) observer.send(text);
   }
 
-  /** Sends an `error` event (the session stays open). */
-  emitError(error: WireError, clientEventId: string | null = null): void {
-    this.emit('error', { error: { ...error, event_id: clientEventId } });
+  /**
+   * Sends an `error` event (the session stays open): to the connection whose
+   * client event caused it when `to` is given, else to every connection.
+   */
+  emitError(error: WireError, clientEventId: string | null = null, to?: SessionTransport): void {
+    this.emit('error', { error: { ...error, event_id: clientEventId } }, to);
   }
+
+  /**
+   * Adds a sideband connection: from now on it gets every server event (no
+   * `session.created`), until it is detached or the session closes (then its
+   * `close(reason)` is called). Returns the function that detaches it.
+   */
+  attach(observer: SessionTransport): () => void {
+    if (this.#closed) {
+      observer.close('closed');
+      return () => {};
+    }
+    this.#observers.add(observer);
+    return () => {
+      this.#observers.delete(observer);
+    };
+  }
+
 
   /** Replaces the effective configuration and sends `session.updated`. */
   applyConfig(next: RealtimeSession): void {
@@ -175,7 +226,7 @@ export class SimSession {
     if (this.#greetTimer !== undefined) this.#greet();
   }
 
-  /** Feeds 16 kHz mono input audio (from the WebRTC track or `input_audio_buffer.append`). */
+  /** Feeds 16 kHz mono input audio (from the WebRTC track or decoded `input_audio_buffer.append`). */
   pushAudio(frame: Int16Array): void {
     if (!this.#closed) this.turns.push(frame);
   }
@@ -260,6 +311,7 @@ export class SimSession {
       {
         emit: (type, payload) => this.emit(type, payload),
         output: this.output,
+        audioDelivery: this.audioDelivery,
         timers: this.timers,
         generationSpeed: this.generationSpeed,
         addItem: (stored) => {
@@ -340,9 +392,18 @@ export class SimSession {
     this.#playing.clear();
     this.output.clear();
     this.#logger.info('session closed', { session: this.id, reason });
+    const observers = [...this.#observers];
+    this.#observers.clear();
     try {
-      this.#transport.close();
+      this.#transport.close(reason);
     } finally {
+      for (const observer of observers) {
+        try {
+          observer.close(reason);
+        } catch {
+          // A sideband that is already gone.
+        }
+      }
       this.#onClose?.(reason);
     }
   }
@@ -352,7 +413,9 @@ export class SimSession {
     const td = this.#config.audio.input.turn_detection;
     if (!td?.interrupt_response) return;
     this.cancelResponse('turn_detected');
-    if (this.#playing.size > 0) this.clearOutputAudio();
+    // Over WebRTC the server owns playback, so it also stops and truncates the audio. Over a
+    // WebSocket the client plays the audio and truncates with `conversation.item.truncate`.
+    if (this.audioDelivery === 'track' && this.#playing.size > 0) this.clearOutputAudio();
   }
 
   #autoRespond(): void {

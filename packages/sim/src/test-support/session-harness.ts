@@ -4,7 +4,8 @@ import { ParrotAgent } from '../agent/parrot.js';
 import { defaultSession, mergeSession, type RealtimeSession } from '../protocol/session-config.js';
 import type { RealtimeSessionInput } from '../protocol/session-schema.js';
 import { handleClientMessage } from '../session/client-events.js';
-import { SimSession } from '../session/session.js';
+import type { AudioDelivery } from '../session/response-runner.js';
+import { type SessionTransport, SimSession } from '../session/session.js';
 import { frames } from './signals.js';
 
 /** A server event as sent by the session under test. */
@@ -22,19 +23,27 @@ export class SessionHarness {
   /** RMS-free record of output frames: true when the frame had non-zero audio. */
   readonly outputVoiced: boolean[] = [];
   transportClosed = false;
+  /** The session's main connection (pass it to {@link client} as the sender). */
+  readonly transport: SessionTransport = {
+    send: (text) => this.sent.push(JSON.parse(text) as SentEvent),
+    close: () => {
+      this.transportClosed = true;
+    },
+  };
 
-  constructor(update: Partial<RealtimeSessionInput> = {}, agent: Agent = new ParrotAgent(), generationSpeed = 2) {
+  constructor(
+    update: Partial<RealtimeSessionInput> = {},
+    agent: Agent = new ParrotAgent(),
+    generationSpeed = 2,
+    audioDelivery: AudioDelivery = 'track',
+  ) {
     const config: RealtimeSession = mergeSession(defaultSession('sess_harness', 0), { type: 'realtime', ...update });
     this.session = new SimSession({
       config,
       agent,
       generationSpeed,
-      transport: {
-        send: (text) => this.sent.push(JSON.parse(text) as SentEvent),
-        close: () => {
-          this.transportClosed = true;
-        },
-      },
+      audioDelivery,
+      transport: this.transport,
     });
     this.session.open();
   }
@@ -56,9 +65,9 @@ export class SessionHarness {
     return this.sent.filter((e) => e.type === type);
   }
 
-  /** Sends a client event (as JSON text, like the data channel). */
-  client(event: Record<string, unknown> | string): void {
-    handleClientMessage(this.session, typeof event === 'string' ? event : JSON.stringify(event));
+  /** Sends a client event (as JSON text, like the data channel), optionally from a given connection. */
+  client(event: Record<string, unknown> | string, from?: SessionTransport): void {
+    handleClientMessage(this.session, typeof event === 'string' ? event : JSON.stringify(event), from);
   }
 
   /** Feeds 16 kHz audio in real time (10 ms per frame). */
