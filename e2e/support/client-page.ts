@@ -171,7 +171,7 @@ export function eventsOf(r: Recorded, type: string): Array<ServerEvent & { at: n
 }
 
 /** Client events of `type` the page sent. */
-export function sentOf(r: Recorded, type: string): Array<{ t: number; pc: number; event: ServerEvent }> {
+export function sentOf(r: Recorded, type: string): Recorded["sent"] {
   return r.sent.filter((s) => s.event.type === type);
 }
 
