@@ -17,6 +17,7 @@ import { BetaDialect } from './protocol/beta-dialect.js';
 import { newRtcCallId } from './protocol/ids.js';
 import type { RealtimeSession } from './protocol/session-config.js';
 import { AudioClock, type ClockStats } from './rtc/audio-clock.js';
+import { blackholeCandidates } from './rtc/blackhole.js';
 import { SimPeer } from './rtc/peer.js';
 import { handleClientMessage } from './session/client-events.js';
 import type { AudioDelivery } from './session/response-runner.js';
@@ -188,7 +189,12 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     const callId = newRtcCallId();
     let peer: SimPeer | undefined;
     const transport: SessionTransport = { send: (text) => peer?.send(text), close: () => peer?.close() };
-    const session = createSession(config, call, transport, 'track', () => calls.delete(callId));
+    /** Closes the `ice=blackhole` socket, when there is one. */
+    let releaseHole: (() => void) | undefined;
+    const session = createSession(config, call, transport, 'track', () => {
+      calls.delete(callId);
+      releaseHole?.();
+    });
     settingUp.add(session);
     try {
       peer = await SimPeer.answer(
@@ -225,10 +231,21 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
       peer.close();
       throw new SimError('closed', 'The sim is closing.');
     }
+    let answerSdp = peer.answerSdp;
+    if (call.faults.ice === 'blackhole') {
+      const hole = await blackholeCandidates(answerSdp);
+      answerSdp = hole.sdp;
+      releaseHole = hole.close;
+      if (session.closed) {
+        hole.close();
+        peer.close();
+        throw new SimError('closed', 'The sim is closing.');
+      }
+    }
     calls.set(callId, { session, peer });
     sessionsTotal += 1;
     logger.info('call started', { call: callId, session: session.id, scenario: call.scenario ?? defaultScenario?.name ?? 'parrot' });
-    return { callId, answerSdp: peer.answerSdp };
+    return { callId, answerSdp };
   };
 
   const ctx: SimContext = {

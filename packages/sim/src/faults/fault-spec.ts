@@ -32,6 +32,12 @@ export interface FaultSpec {
   malformed?: 'after_created' | 'mid_response';
   /** Minted keys expire after this many seconds (overrides `expires_after`, may be below 10). */
   keyTtlSeconds?: number;
+  /**
+   * `blackhole`: the SDP answer's candidates point at a UDP socket that drops
+   * everything, as on a network that blocks UDP: the SDP exchange succeeds,
+   * ICE never connects.
+   */
+  ice?: 'blackhole';
 }
 
 const HTTP_STATUSES = new Set([400, 401, 403, 404, 429, 500, 502, 503]);
@@ -43,7 +49,7 @@ const HTTP_STATUSES = new Set([400, 401, 403, 404, 429, 500, 502, 503]);
  * `calls=429`, `client_secrets=delay:800`, `calls=timeout`, `calls=500*1`,
  * `realtime=503` (refuse the WebSocket upgrade),
  * `dc=mid_response`, `dc=after:1500`, `audio=stop`, `audio=stop_after:2000`,
- * `malformed=after_created`, `key_ttl=2`.
+ * `malformed=after_created`, `key_ttl=2`, `ice=blackhole`.
  *
  * @throws SimError `invalid_fault` on anything else.
  */
@@ -66,6 +72,9 @@ export function parseFaults(text: string): FaultSpec {
     } else if (target === 'malformed') {
       if (action !== 'after_created' && action !== 'mid_response') throw bad(token);
       spec.malformed = action;
+    } else if (target === 'ice') {
+      if (action !== 'blackhole') throw bad(token);
+      spec.ice = action;
     } else if (target === 'key_ttl') {
       const seconds = Number(action);
       if (!Number.isFinite(seconds) || seconds <= 0) throw bad(token);
@@ -115,6 +124,7 @@ export function mergeFaults(...specs: Array<FaultSpec | undefined>): FaultSpec {
     if (spec.audio) out.audio = spec.audio;
     if (spec.malformed) out.malformed = spec.malformed;
     if (spec.keyTtlSeconds !== undefined) out.keyTtlSeconds = spec.keyTtlSeconds;
+    if (spec.ice) out.ice = spec.ice;
   }
   return out;
 }
