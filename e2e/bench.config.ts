@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumArgs } from './support/chromium.js';
 
-/** Benchmarks (not tests): `bash scripts/bench-connect.sh`. Never part of `npm test`. */
+/** Benchmarks (not tests): `bash scripts/bench-connect.sh` (connect, turn latency per transport). Never part of `npm test`. */
 export default defineConfig({
   testDir: './bench',
   testMatch: '*.bench.ts',

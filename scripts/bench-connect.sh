@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Side-by-side connect benchmark in Chromium (rtvoice vs @openai/agents-realtime) against the
+# Side-by-side benchmarks in Chromium (connect: rtvoice vs @openai/agents-realtime; turn latency: WebRTC vs WebSocket) against the
 # local sim, inside a loopback-only network namespace when run as root. Needs `pnpm build`.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -40,3 +40,36 @@ window.connectAgentsSdk = async () => {
   transport.close();
   return ms;
 };
+
+/**
+ * Turn latency on one transport: from the server's `speech_stopped` reaching the page to the
+ * assistant's audio being audible at the page (the session's output level, polled every 2 ms),
+ * over `turns` spoken turns of the fake mic. Also returns the session's own turn metric.
+ */
+window.turnLatency = async (transport, turns) => {
+  const { VoiceSession, websocketTransport } = window.RtvoiceWidget;
+  const session = new VoiceSession({
+    getToken: async () => ({ value: await mint(), callsUrl: `${sim}/v1/realtime/calls` }),
+    session: { audio: { input: { turn_detection: { type: 'server_vad', silence_duration_ms: 500 } } } },
+    ...(transport === 'websocket' && { transport: websocketTransport() }),
+  });
+  const heard = [];
+  const metric = [];
+  let stoppedAt = 0;
+  session.on('serverEvent', (e) => {
+    if (e.type === 'input_audio_buffer.speech_stopped') stoppedAt = performance.now();
+  });
+  session.on('metrics', (m) => m.kind === 'turn' && typeof m.speechToAudioMs === 'number' && metric.push(m.speechToAudioMs));
+  await session.connect();
+  const poll = setInterval(() => {
+    if (stoppedAt && session.getLevels().output > 0.01) {
+      heard.push(performance.now() - stoppedAt);
+      stoppedAt = 0;
+    }
+  }, 2);
+  const deadline = performance.now() + turns * 15_000;
+  while (heard.length < turns && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  clearInterval(poll);
+  await session.disconnect();
+  return { heard, metric };
+};
