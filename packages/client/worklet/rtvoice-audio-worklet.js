@@ -83,9 +83,9 @@ class RtvoiceCapture extends AudioWorkletProcessor {
  * Plays queued chunks (`{ t: 'push', item, data, rate }`), interpolated to the
  * context's rate. Playback starts once `prebufferMs` is queued, or at once
  * after `{ t: 'end' }` (no more audio is coming for now). Messages out:
- *   { t: 'start', item }           playback began (after being idle), or moved on to another item
- *   { t: 'idle', item, played }    the queue ran dry
- *   { t: 'cleared', item, played } answer to { t: 'clear' }: the queue was dropped
+ *   { t: 'start', item }                 playback began (after being idle), or moved on to another item
+ *   { t: 'idle', item, played, pushes }  the queue ran dry after `pushes` pushes (a later push makes it stale)
+ *   { t: 'cleared', id, item, played }   answer to { t: 'clear', id }: the queue was dropped
  * `played` counts the source samples of `item` that were output.
  */
 class RtvoicePlayback extends AudioWorkletProcessor {
@@ -100,11 +100,13 @@ class RtvoicePlayback extends AudioWorkletProcessor {
     this.ended = false;
     this.item = null;
     this.played = 0;
+    this.pushes = 0;
     this.port.onmessage = (e) => this.onMessage(e.data);
   }
 
   onMessage(m) {
     if (m.t === 'push') {
+      this.pushes++;
       this.queue.push(m);
       this.queued += m.data.length / m.rate;
       this.ended = false;
@@ -116,7 +118,7 @@ class RtvoicePlayback extends AudioWorkletProcessor {
       this.pos = 0;
       this.playing = false;
       this.ended = false;
-      this.port.postMessage({ t: 'cleared', item: this.item, played: this.played });
+      this.port.postMessage({ t: 'cleared', id: m.id, item: this.item, played: this.played });
     }
   }
 
@@ -158,7 +160,7 @@ class RtvoicePlayback extends AudioWorkletProcessor {
       this.playing = false;
       this.queued = 0;
       this.pos = 0;
-      this.port.postMessage({ t: 'idle', item: this.item, played: this.played });
+      this.port.postMessage({ t: 'idle', item: this.item, played: this.played, pushes: this.pushes });
     }
     // Copy mono to any further channels.
     for (let c = 1; c < outputs[0].length; c++) outputs[0][c].set(out);

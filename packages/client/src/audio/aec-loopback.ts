@@ -10,8 +10,9 @@ const CONNECT_TIMEOUT_MS = 2000;
  * transport makes its playback one this way. Rejects when the loopback does
  * not connect (WebRTC disabled by policy), after closing both ends.
  */
-export async function echoCancellableTrack(track: MediaStreamTrack): Promise<{ track: MediaStreamTrack; close: () => void }> {
-  if (typeof RTCPeerConnection === 'undefined') throw new Error('No RTCPeerConnection.');
+export async function echoCancellableTrack(track: MediaStreamTrack, signal: AbortSignal): Promise<{ track: MediaStreamTrack; close: () => void }> {
+  if (typeof RTCPeerConnection === 'undefined') throw new Error('no RTCPeerConnection');
+  if (signal.aborted) throw signal.reason;
   const a = new RTCPeerConnection();
   const b = new RTCPeerConnection();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -25,14 +26,14 @@ export async function echoCancellableTrack(track: MediaStreamTrack): Promise<{ t
     b.onicecandidate = (e) => e.candidate && void a.addIceCandidate(e.candidate).catch(() => undefined);
     const received = new Promise<MediaStreamTrack>((resolve) => (b.ontrack = (e) => resolve(e.track)));
     const connected = new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => reject(new Error('The audio loopback did not connect.')), CONNECT_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new Error('loopback timeout')), CONNECT_TIMEOUT_MS);
       b.onconnectionstatechange = () => {
         if (b.connectionState === 'connected') {
           clearTimeout(timer);
           resolve();
         } else if (b.connectionState === 'failed' || b.connectionState === 'closed') {
           clearTimeout(timer);
-          reject(new Error(`The audio loopback ${b.connectionState}.`));
+          reject(new Error(b.connectionState));
         }
       };
     });
@@ -42,8 +43,13 @@ export async function echoCancellableTrack(track: MediaStreamTrack): Promise<{ t
     await b.setRemoteDescription(a.localDescription!);
     await b.setLocalDescription();
     await a.setRemoteDescription(b.localDescription!);
-    const remote = await received;
-    await connected;
+    // Aborting closes both ends, which settles nothing by itself: race the waits.
+    signal.addEventListener('abort', close, { once: true });
+    const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    aborted.catch(() => undefined);
+    const remote = await Promise.race([received, aborted]);
+    await Promise.race([connected, aborted]);
+    signal.removeEventListener('abort', close);
     return { track: remote, close };
   } catch (error) {
     close();

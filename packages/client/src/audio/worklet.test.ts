@@ -104,15 +104,15 @@ describe('rtvoice-playback', () => {
     send({ t: 'end' });
     const out = render(processor, 5);
     expect(out.filter((x) => x !== 0).length).toBe(480); // 10 ms at 48 kHz
-    expect(posted.at(-1)).toEqual({ t: 'idle', item: 'a', played: 240 });
+    expect(posted.at(-1)).toEqual({ t: 'idle', item: 'a', played: 240, pushes: 1 });
   });
 
   it('answers clear with exactly how much of the item was played, and goes silent at once', () => {
     const { processor, posted, send } = create('rtvoice-playback', { prebufferMs: 0 });
     send({ t: 'push', item: 'item_x', data: chunk(24000), rate: 24000 }); // 1 s
     render(processor, 75); // 75 × 128 frames at 48 kHz = 200 ms = 4800 source samples
-    send({ t: 'clear' });
-    expect(posted.at(-1)).toEqual({ t: 'cleared', item: 'item_x', played: 4800 });
+    send({ t: 'clear', id: 7 });
+    expect(posted.at(-1)).toEqual({ t: 'cleared', id: 7, item: 'item_x', played: 4800 });
     expect(render(processor, 4).every((x) => x === 0)).toBe(true);
   });
 
@@ -122,15 +122,15 @@ describe('rtvoice-playback', () => {
     send({ t: 'push', item: 'second', data: chunk(2400, 0.2), rate: 24000 });
     render(processor, 10); // 1280 frames = 640 source samples: all of `first`, 400 of `second`
     expect(posted).toEqual([{ t: 'start', item: 'first' }, { t: 'start', item: 'second' }]);
-    send({ t: 'clear' });
-    expect(posted.at(-1)).toEqual({ t: 'cleared', item: 'second', played: 400 });
+    send({ t: 'clear', id: 1 });
+    expect(posted.at(-1)).toEqual({ t: 'cleared', id: 1, item: 'second', played: 400 });
   });
 
   it('reports a resumed item after a gap (audio arriving slower than real time)', () => {
     const { processor, posted, send } = create('rtvoice-playback', { prebufferMs: 0 });
     send({ t: 'push', item: 'slow', data: chunk(240), rate: 24000 });
     render(processor, 5);
-    expect(posted).toEqual([{ t: 'start', item: 'slow' }, { t: 'idle', item: 'slow', played: 240 }]);
+    expect(posted).toEqual([{ t: 'start', item: 'slow' }, { t: 'idle', item: 'slow', played: 240, pushes: 1 }]);
     send({ t: 'push', item: 'slow', data: chunk(240), rate: 24000 });
     render(processor, 1);
     expect(posted.at(-1)).toEqual({ t: 'start', item: 'slow' });

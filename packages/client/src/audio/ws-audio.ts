@@ -2,11 +2,14 @@ import { RtvoiceError } from '../errors.js';
 import { untilAborted } from '../session/abort.js';
 import { echoCancellableTrack } from './aec-loopback.js';
 
+/** User gestures that let a suspended `AudioContext` start. */
+const GESTURES = ['pointerdown', 'keydown', 'touchend'] as const;
+
 /** Messages the playback worklet posts. */
 export type PlaybackMessage =
   | { t: 'start'; item: string }
-  | { t: 'idle'; item: string | null; played: number }
-  | { t: 'cleared'; item: string | null; played: number };
+  | { t: 'idle'; item: string | null; played: number; pushes: number }
+  | { t: 'cleared'; id: number; item: string | null; played: number };
 
 /** Options of {@link WsAudio.open}. */
 export interface WsAudioOptions {
@@ -52,7 +55,7 @@ export class WsAudio {
    */
   static async open(options: WsAudioOptions, signal: AbortSignal): Promise<WsAudio> {
     if (typeof AudioContext === 'undefined' || typeof AudioWorkletNode === 'undefined') {
-      throw new RtvoiceError('unsupported_environment', 'No AudioWorklet here: the WebSocket transport needs one.');
+      throw new RtvoiceError('unsupported_environment', 'No AudioWorklet here.');
     }
     const ctx = new AudioContext({ latencyHint: 'interactive' });
     try {
@@ -86,7 +89,7 @@ export class WsAudio {
       playback.connect(destination);
       audio.stream = destination.stream;
       if (options.echoLoopback) {
-        const looped = await untilAborted(echoCancellableTrack(destination.stream.getAudioTracks()[0]!), signal).catch((error: unknown) => {
+        const looped = await echoCancellableTrack(destination.stream.getAudioTracks()[0]!, signal).catch((error: unknown) => {
           if (signal.aborted) throw error;
           return undefined; // No local WebRTC: play directly (the browser may still cancel it).
         });
@@ -103,9 +106,30 @@ export class WsAudio {
     }
   }
 
-  /** Starts the context if the autoplay policy held it (needs a user gesture on the page). Never rejects. */
+  /**
+   * Starts the context if the autoplay policy held it. Without a user gesture
+   * on the page that fails; the next click or key press then starts it (the
+   * session's `resumeAudio()` does not know this context). Never rejects.
+   */
   resume(): void {
-    if (this.#ctx.state === 'suspended') void this.#ctx.resume().catch(() => undefined);
+    const ctx = this.#ctx;
+    if (ctx.state !== 'suspended') return;
+    void ctx.resume().catch(() => undefined);
+    if (this.#unlock || typeof addEventListener === 'undefined') return;
+    const unlock = (): void => {
+      if (ctx.state === 'suspended') void ctx.resume().catch(() => undefined);
+      else this.#stopUnlock();
+    };
+    this.#unlock = unlock;
+    for (const type of GESTURES) addEventListener(type, unlock, { capture: true });
+  }
+
+  #unlock: (() => void) | undefined;
+
+  #stopUnlock(): void {
+    if (!this.#unlock) return;
+    for (const type of GESTURES) removeEventListener(type, this.#unlock, { capture: true });
+    this.#unlock = undefined;
   }
 
   /** Captures `track` from now on (`null`: capture nothing). */
@@ -133,13 +157,14 @@ export class WsAudio {
     this.#playback.port.postMessage({ t: 'end' });
   }
 
-  /** Drops everything queued at once; the worklet answers with a `cleared` message. */
-  clear(): void {
-    this.#playback.port.postMessage({ t: 'clear' });
+  /** Drops everything queued at once; the worklet answers with a `cleared` message carrying `id`. */
+  clear(id: number): void {
+    this.#playback.port.postMessage({ t: 'clear', id });
   }
 
-  /** Releases the context, the nodes, the loopback. Idempotent. */
+  /** Releases the context, the nodes, the loopback, the gesture listeners. Idempotent. */
   close(): void {
+    this.#stopUnlock();
     this.#capture.port.onmessage = null;
     this.#playback.port.onmessage = null;
     this.#source?.disconnect();

@@ -78,15 +78,22 @@ export class WebSocketTransport implements Transport {
   readonly #items = new Map<string, ItemAudio>();
   /** The item whose audio was pushed last. */
   #lastItem: string | undefined;
+  /** The response in progress (`response.created` to `response.done`). */
+  #active: string | undefined;
   /** The response whose playback was reported as started. */
   #playing: string | undefined;
-  /** Responses whose `response.done` arrived. */
+  /** Responses whose `response.done` arrived while their audio still plays. */
   readonly #done = new Set<string>();
-  /** Responses cut off at the page: their late deltas are dropped. */
+  /** Responses cut off at the page: their late deltas are dropped until their `response.done`. */
   readonly #cut = new Set<string>();
+  /** The worklet has nothing to play. */
   #idle = true;
-  /** Items being cleared, until the worklet says how much of them was played. */
-  #pendingClear: { items: Map<string, ItemAudio>; last: string } | undefined;
+  /** Chunks pushed to the worklet: an `idle` report that has not seen them all is stale. */
+  #pushes = 0;
+  /** Cuts waiting for the worklet to say how much of their items was played, by id. */
+  readonly #clears = new Map<number, { items: Map<string, ItemAudio>; last: string }>();
+  #clearId = 0;
+  #synthesized = 0;
   #closing: ((error?: RtvoiceError) => void) | undefined;
   readonly #lifetime = new AbortController();
   readonly #events = new TypedEmitter<TransportEvents>((error) => queueMicrotask(() => { throw error; }));
@@ -176,7 +183,16 @@ export class WebSocketTransport implements Transport {
     const url = websocketUrl(params.callsUrl, this.#options);
     const host = url.split('/', 3).join('/');
     if (typeof WebSocket === 'undefined') throw new RtvoiceError('unsupported_environment', 'No WebSocket here.');
-    const ws = new WebSocket(url, ['realtime', `openai-insecure-api-key.${params.ephemeralKey}`]);
+    // The key rides in a subprotocol, which allows only token characters; a browser's error would quote the key.
+    if (!/^[\w!#$%&'*+.^`|~-]+$/.test(params.ephemeralKey)) {
+      throw new RtvoiceError('invalid_options', 'The key has characters a WebSocket subprotocol cannot carry.', { retryable: false });
+    }
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url, ['realtime', `openai-insecure-api-key.${params.ephemeralKey}`]);
+    } catch {
+      throw new RtvoiceError('invalid_options', `Cannot open a WebSocket to ${host}: invalid URL.`, { retryable: false });
+    }
     this.#ws = ws;
     const on = { signal: this.#lifetime.signal };
     ws.addEventListener('message', (e) => typeof e.data === 'string' && this.#onMessage(e.data), on);
@@ -212,9 +228,15 @@ export class WebSocketTransport implements Transport {
   send(data: string): void {
     const ws = this.#ws;
     if (this.#state !== 'open' || ws?.readyState !== 1) throw new RtvoiceError('invalid_state', `The transport is ${this.#state}.`);
-    // The WebRTC-only output buffer: over a WebSocket the page owns playback, so a clear happens here.
-    if (data.includes('"output_audio_buffer.clear"') && (JSON.parse(data) as { type?: string }).type === 'output_audio_buffer.clear') {
-      return this.#clearPlayback();
+    const type = /^\{"type":"([^"]+)"/.exec(data)?.[1] ?? (JSON.parse(data) as { type?: string }).type;
+    // The output buffer is WebRTC's: over a WebSocket the page owns playback, so a clear happens here.
+    if (type === 'output_audio_buffer.clear') return this.#cutAudio(true);
+    // A response cancelled before its audio started must not start it later (WebRTC's server drops it too).
+    if (type === 'response.cancel' && !this.#playing) this.#cutAudio(false);
+    if (type === 'session.update') {
+      // The server decodes appends in the new format as soon as it applies the update: switch now, not at session.updated.
+      this.#input = sessionFormat((JSON.parse(data) as { session?: Record<string, unknown> }).session, 'input') ?? this.#input;
+      this.#audio?.setInputRate(formatRate(this.#input));
     }
     ws.send(data);
   }
@@ -234,6 +256,7 @@ export class WebSocketTransport implements Transport {
     this.#items.clear();
     this.#done.clear();
     this.#cut.clear();
+    this.#clears.clear();
   }
 
   #sendAudio(samples: Float32Array): void {
@@ -242,41 +265,44 @@ export class WebSocketTransport implements Transport {
   }
 
   #onMessage(data: string): void {
-    let e: Record<string, unknown> & { type?: unknown };
+    let e: (Record<string, unknown> & { type?: unknown }) | null;
     try {
       e = JSON.parse(data) as typeof e;
     } catch {
       return void this.#events.emit('message', data); // the session reports it as malformed
     }
+    // The event first, then what the page's playback derives from it: the order the service uses over WebRTC.
+    this.#events.emit('message', data);
+    if (this.#state === 'closed') return; // a listener closed the transport
     const type = e?.type;
     if (type === 'response.output_audio.delta' || type === 'response.audio.delta') {
       this.#onDelta(e as unknown as { response_id: string; item_id: string; content_index?: number; delta: string });
-    }
-    if (type === 'session.created' || type === 'session.updated') {
-      const session = e.session as Record<string, unknown> | undefined;
+    } else if (type === 'session.created' || type === 'session.updated') {
+      const session = e!.session as Record<string, unknown> | undefined;
       this.#input = sessionFormat(session, 'input') ?? this.#input;
       this.#output = sessionFormat(session, 'output') ?? this.#output;
       this.#audio?.setInputRate(formatRate(this.#input));
+    } else if (type === 'response.created') {
+      const id = (e!.response as { id?: string } | undefined)?.id;
+      if (typeof id === 'string') this.#active = id;
     } else if (type === 'response.output_audio.done' || type === 'response.audio.done') {
       this.#audio?.end();
     } else if (type === 'response.done') {
-      const response = e.response as { id?: string; status?: string } | undefined;
+      const response = e!.response as { id?: string; status?: string } | undefined;
       const id = response?.id;
-      if (id) {
-        this.#audio?.end();
-        // No delta of a finished response can follow: what was cut is forgotten.
-        if (!this.#cut.delete(id)) {
-          if (response.status === 'cancelled' && this.#hasAudio(id)) {
-            this.#clearPlayback();
-            this.#cut.delete(id);
-          } else if (this.#playing === id || this.#hasAudio(id)) {
-            this.#done.add(id);
-            if (this.#idle && this.#playing === id) this.#stopped(id);
-          }
-        }
+      if (typeof id !== 'string') return;
+      this.#audio?.end();
+      if (this.#active === id) this.#active = undefined;
+      // No delta of a finished response can follow: what was cut is forgotten.
+      if (this.#cut.delete(id)) return;
+      if (response!.status === 'cancelled' && this.#hasAudio(id)) {
+        this.#cutAudio(this.#playing !== undefined);
+        this.#cut.delete(id);
+      } else if (this.#playing === id || this.#hasAudio(id)) {
+        this.#done.add(id);
+        if (this.#idle && this.#playing === id) this.#stopped(id);
       }
     }
-    this.#events.emit('message', data);
   }
 
   #onDelta(e: { response_id: string; item_id: string; content_index?: number; delta: string }): void {
@@ -287,12 +313,14 @@ export class WebSocketTransport implements Transport {
     try {
       samples = decodeAudio(e.delta, this.#output);
     } catch {
-      return; // Not base64: the chunk is lost, the event still reaches the session.
+      return; // Not base64: the chunk is lost, the event still reached the session.
     }
     const item = this.#items.get(e.item_id) ?? { responseId: e.response_id, contentIndex: e.content_index ?? 0, received: 0, rate };
     item.received += samples.length;
     this.#items.set(e.item_id, item);
     this.#lastItem = e.item_id;
+    this.#idle = false;
+    this.#pushes += 1;
     audio.push(e.item_id, samples, rate);
   }
 
@@ -307,12 +335,13 @@ export class WebSocketTransport implements Transport {
         this.#synthesize('output_audio_buffer.started', responseId);
       }
     } else if (m.t === 'idle') {
+      if (m.pushes !== this.#pushes) return; // more audio is on its way to the worklet
       this.#idle = true;
       // A gap in the middle of an answer (audio arriving slower than real time) is not the end of it.
       if (this.#playing && this.#done.has(this.#playing)) this.#stopped(this.#playing);
     } else {
-      const pending = this.#pendingClear;
-      this.#pendingClear = undefined;
+      const pending = this.#clears.get(m.id);
+      this.#clears.delete(m.id);
       if (!pending || this.#state !== 'open') return;
       // Truncate the item that was cut to what was really played; an item queued but not yet heard, to nothing.
       const info = m.item === null ? undefined : pending.items.get(m.item);
@@ -326,20 +355,27 @@ export class WebSocketTransport implements Transport {
     }
   }
 
-  /** Stops playback now; the worklet's `cleared` answer then sends the truncation. */
-  #clearPlayback(): void {
+  /**
+   * Stops playback now and drops the audio of every response queued or in
+   * progress (their late deltas too); the worklet's `cleared` answer then sends
+   * the truncation. `report`: answer with `output_audio_buffer.cleared`.
+   */
+  #cutAudio(report: boolean): void {
     const last = this.#lastItem;
     const responseId = this.#playing ?? (last === undefined ? undefined : this.#items.get(last)?.responseId);
-    if (responseId) this.#cut.add(responseId);
+    const cut = new Set([...this.#items.values()].map((i) => i.responseId));
+    if (this.#active) cut.add(this.#active);
+    for (const id of cut) if (!this.#done.delete(id)) this.#cut.add(id);
     this.#playing = undefined;
     this.#idle = true;
     if (this.#items.size > 0 && last !== undefined) {
-      this.#pendingClear = { items: new Map(this.#items), last };
-      this.#audio?.clear();
+      const id = ++this.#clearId;
+      this.#clears.set(id, { items: new Map(this.#items), last });
+      this.#audio?.clear(id);
     }
     this.#items.clear();
     this.#lastItem = undefined;
-    this.#synthesize('output_audio_buffer.cleared', responseId ?? null);
+    if (report) this.#synthesize('output_audio_buffer.cleared', responseId ?? null);
   }
 
   #hasAudio(responseId: string): boolean {
@@ -350,13 +386,14 @@ export class WebSocketTransport implements Transport {
   #stopped(responseId: string): void {
     this.#playing = undefined;
     this.#done.delete(responseId);
-    for (const [id, item] of this.#items) if (item.responseId === responseId && id !== this.#lastItem) this.#items.delete(id);
+    for (const [id, item] of this.#items) if (item.responseId === responseId) this.#items.delete(id);
+    if (this.#lastItem !== undefined && !this.#items.has(this.#lastItem)) this.#lastItem = undefined;
     this.#synthesize('output_audio_buffer.stopped', responseId);
   }
 
   /** Reports what the service reports over WebRTC, from the page's own playback. */
   #synthesize(type: string, responseId: string | null): void {
-    this.#events.emit('message', JSON.stringify({ type, event_id: `rtvoice_${Math.random().toString(36).slice(2, 14)}`, response_id: responseId }));
+    this.#events.emit('message', JSON.stringify({ type, event_id: `rtv_ws_${++this.#synthesized}`, response_id: responseId }));
   }
 
   #fail(reason: RtvoiceError): void {
