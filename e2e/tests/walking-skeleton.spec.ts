@@ -62,3 +62,32 @@ test('the demo: greeting, a tool that changes the page, its spoken result, cost 
   expect(record.csp).toEqual([]);
   expect(problems).toEqual([]);
 });
+
+// The same demo with the Transport setting on WebSocket: the worklet is the app's own file (built by
+// Vite from `@rtvoice/client/rtvoice-audio-worklet.js?url`), the call runs over the sim's WebSocket.
+test('the demo over the WebSocket transport: greeting, the weather tool, no CSP violation', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  const sockets: string[] = [];
+  page.on('websocket', (ws) => sockets.push(ws.url()));
+  await recordWidget(page);
+  await page.goto(process.env.DEMO_URL!);
+  await page.getByRole('combobox', { name: 'Transport' }).selectOption('websocket');
+  const widget = page.locator('rtvoice-widget');
+  await widget.getByRole('button', { name: 'Start call' }).click();
+  await expect.poll(async () => (await widgetRecord(page)).views).toContain('listening');
+  await expect(lines(page, 'assistant').first()).toContainText(/Hi|interrupted/, { timeout: 15_000 });
+  await expect.poll(async () => (await widgetRecord(page)).tools, { timeout: 25_000 }).toEqual(expect.arrayContaining(['call:get_weather', 'result:get_weather']));
+  await expect(page.locator('#weather')).toHaveAttribute('data-city', 'Paris');
+  await expect(lines(page, 'assistant').filter({ hasText: /In Paris it is \d+ degrees and/ })).toHaveCount(1, { timeout: 15_000 });
+  expect(sockets.filter((u) => /\/v1\/realtime(\?|$)/.test(u))).toHaveLength(1);
+  await widget.getByRole('button', { name: 'End call' }).click();
+  await expect(status(page)).toHaveText('Ready');
+  const record = await widgetRecord(page);
+  expect(record.errors).toEqual([]);
+  expect(record.csp).toEqual([]);
+  expect(problems).toEqual([]);
+});

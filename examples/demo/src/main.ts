@@ -5,6 +5,9 @@
  * simulator unless OPENAI_API_KEY is set.
  */
 import '@rtvoice/widget/define';
+import { autoTransport, websocketTransport } from '@rtvoice/client';
+// The WebSocket transport's audio worklet, served by the app as a file of its own (the page's CSP allows no blob: worklet).
+import workletUrl from '@rtvoice/client/rtvoice-audio-worklet.js?url';
 import { demoTools } from './tools.js';
 
 const widget = document.querySelector('rtvoice-widget')!;
@@ -49,6 +52,14 @@ mic.addEventListener('change', () => {
   const deviceId = mic.value || undefined;
   widget.options = { ...widget.options, audio: { ...widget.options.audio, deviceId } };
   if (widget.session?.state === 'connected' && deviceId) void widget.session.setInputDevice(deviceId);
+});
+
+// Transport for the next call: WebRTC (the default), the WebSocket, or WebRTC with a WebSocket fallback.
+$<HTMLSelectElement>('transport').addEventListener('change', (e) => {
+  const value = (e.target as HTMLSelectElement).value;
+  const { transport: _previous, ...rest } = widget.options;
+  widget.options =
+    value === 'websocket' ? { ...rest, transport: websocketTransport({ workletUrl }) } : value === 'auto' ? { ...rest, transport: autoTransport({ websocket: { workletUrl } }) } : rest;
 });
 
 const toggle = (name: string, on: boolean) => (on ? widget.setAttribute(name, '') : widget.removeAttribute(name));
