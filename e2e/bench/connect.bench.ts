@@ -5,32 +5,16 @@
  * not a test: it asserts only that both clients connected.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { fileURLToPath } from 'node:url';
-import { startSimProcess } from '../support/sim-process.js';
-import { startStaticServer } from '../support/static-server.js';
+import { median, openBenchPage, p90 } from './bench-pages.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
-const dir = (rel: string) => fileURLToPath(new URL(rel, import.meta.url)).replace(/\/$/, '');
-const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-const median = (xs: number[]) => {
-  const s = sorted(xs);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const p90 = (xs: number[]) => sorted(xs)[Math.min(xs.length - 1, Math.floor(xs.length * 0.9))]!;
 
 type Fn = 'connectRtvoice' | 'connectAgentsSdk';
 const run = (page: Page, fn: Fn) => page.evaluate((name) => (window as unknown as Record<string, () => Promise<number>>)[name]!(), fn);
 
 test('connect → first server event: @rtvoice/client vs @openai/agents-realtime', async ({ page }) => {
-  const sim = await startSimProcess();
-  const statics = await startStaticServer({
-    '/vendor/': dir('../node_modules/@openai/agents-realtime/dist/bundle/'),
-    '/widget/': dir('../../packages/widget/dist/'),
-    '/': dir('../pages/'),
-  });
+  const bench = await openBenchPage(page);
   try {
-    await page.goto(`${statics.url}/bench.html?sim=${encodeURIComponent(sim.url)}`);
     // Warm both paths once: the first getUserMedia and module loads are slower.
     await run(page, 'connectRtvoice');
     await run(page, 'connectAgentsSdk');
@@ -48,7 +32,6 @@ test('connect → first server event: @rtvoice/client vs @openai/agents-realtime
     console.log(`  @openai/agents-realtime   median ${a.toFixed(1)} ms   p90 ${p90(agents).toFixed(1)} ms`);
     console.log(`  ratio rtvoice / agents-realtime: ${(r / a).toFixed(2)}`);
   } finally {
-    await statics.close();
-    await sim.stop();
+    await bench.close();
   }
 });

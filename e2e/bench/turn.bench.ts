@@ -8,17 +8,9 @@
  * turns were measured.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { fileURLToPath } from 'node:url';
-import { startSimProcess } from '../support/sim-process.js';
-import { startStaticServer } from '../support/static-server.js';
+import { median, openBenchPage } from './bench-pages.js';
 
 const TURNS = Number(process.env.TURNS ?? 5);
-const dir = (rel: string) => fileURLToPath(new URL(rel, import.meta.url)).replace(/\/$/, '');
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 type Result = { heard: number[]; metric: number[] };
 const run = (page: Page, transport: 'webrtc' | 'websocket') =>
@@ -26,14 +18,8 @@ const run = (page: Page, transport: 'webrtc' | 'websocket') =>
 
 test('turn latency: speech end → answer audible at the page, WebRTC vs WebSocket', async ({ page }) => {
   test.setTimeout(TURNS * 2 * 20_000 + 60_000);
-  const sim = await startSimProcess();
-  const statics = await startStaticServer({
-    '/vendor/': dir('../node_modules/@openai/agents-realtime/dist/bundle/'),
-    '/widget/': dir('../../packages/widget/dist/'),
-    '/': dir('../pages/'),
-  });
+  const bench = await openBenchPage(page);
   try {
-    await page.goto(`${statics.url}/bench.html?sim=${encodeURIComponent(sim.url)}`);
     const webrtc = await run(page, 'webrtc');
     const websocket = await run(page, 'websocket');
     expect(webrtc.heard.length).toBeGreaterThan(0);
@@ -45,7 +31,6 @@ test('turn latency: speech end → answer audible at the page, WebRTC vs WebSock
     console.log(`  WebSocket   median ${s.toFixed(0)} ms  (${websocket.heard.map((x) => x.toFixed(0)).join(', ')})  session metric speechToAudioMs median ${median(websocket.metric).toFixed(0)} ms`);
     console.log(`  ratio WebSocket / WebRTC: ${(s / w).toFixed(2)}`);
   } finally {
-    await statics.close();
-    await sim.stop();
+    await bench.close();
   }
 });

@@ -2,11 +2,13 @@
 // WebSocket transport, unchanged: in a browser it authenticates with the
 // subprotocols ["realtime", "openai-insecure-api-key.<ek_…>", "openai-agents-sdk.<version>"]
 // and gets model audio as `audio` events (PCM16 24 kHz), with no microphone.
-import { OpenAIRealtimeWebSocket, RealtimeAgent, RealtimeSession, tool } from '/vendor/openai-realtime-agents.mjs';
+import { OpenAIRealtimeWebSocket, RealtimeAgent, RealtimeSession } from '/vendor/openai-realtime-agents.mjs';
+import { mint as mintOn, weatherTool } from './interop-common.js';
 
 const params = new URLSearchParams(location.search);
 const sim = params.get('sim');
 const scenario = params.get('scenario');
+const mint = () => mintOn(sim, scenario);
 const state = {
   status: 'idle',
   error: null,
@@ -20,32 +22,7 @@ const state = {
 };
 window.interop = state;
 
-const getWeather = tool({
-  name: 'get_weather',
-  description: 'Current weather for a city.',
-  parameters: {
-    type: 'object',
-    properties: { city: { type: 'string' } },
-    required: ['city'],
-    additionalProperties: false,
-  },
-  strict: true,
-  execute: async ({ city }) => {
-    state.toolCalls.push(city);
-    return JSON.stringify({ city, temperature_c: 21, conditions: 'sunny' });
-  },
-});
-
-async function mint() {
-  const query = scenario ? `?sim_scenario=${encodeURIComponent(scenario)}` : '';
-  const res = await fetch(`${sim}/v1/realtime/client_secrets${query}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ session: { type: 'realtime', model: 'gpt-realtime' } }),
-  });
-  if (!res.ok) throw new Error(`client_secrets answered ${res.status}`);
-  return (await res.json()).value;
-}
+const getWeather = weatherTool(state);
 
 /** RMS (0..1) of a PCM16 little-endian buffer. */
 function level(buffer) {

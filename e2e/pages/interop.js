@@ -1,41 +1,18 @@
 // Drives rtvoice-sim with OpenAI's own Agents SDK WebRTC transport, unchanged:
 // the sim must look exactly like the real service to a third-party client.
-import { OpenAIRealtimeWebRTC, RealtimeAgent, RealtimeSession, tool } from '/vendor/openai-realtime-agents.mjs';
+import { OpenAIRealtimeWebRTC, RealtimeAgent, RealtimeSession } from '/vendor/openai-realtime-agents.mjs';
+import { mint as mintOn, weatherTool } from './interop-common.js';
 
 const params = new URLSearchParams(location.search);
 const sim = params.get('sim');
 const scenario = params.get('scenario');
+const mint = () => mintOn(sim, scenario);
 // muted=1: the microphone track is disabled (sends silence), so only typed turns reach the agent.
 const muted = params.get('muted') === '1';
 const state = { status: 'idle', error: null, events: [], toolCalls: [], transcripts: [], maxLevel: 0 };
 window.interop = state;
 
-const getWeather = tool({
-  name: 'get_weather',
-  description: 'Current weather for a city.',
-  parameters: {
-    type: 'object',
-    properties: { city: { type: 'string' } },
-    required: ['city'],
-    additionalProperties: false,
-  },
-  strict: true,
-  execute: async ({ city }) => {
-    state.toolCalls.push(city);
-    return JSON.stringify({ city, temperature_c: 21, conditions: 'sunny' });
-  },
-});
-
-async function mint() {
-  const query = scenario ? `?sim_scenario=${encodeURIComponent(scenario)}` : '';
-  const res = await fetch(`${sim}/v1/realtime/client_secrets${query}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ session: { type: 'realtime', model: 'gpt-realtime' } }),
-  });
-  if (!res.ok) throw new Error(`client_secrets answered ${res.status}`);
-  return (await res.json()).value;
-}
+const getWeather = weatherTool(state);
 
 function meter(audio) {
   const ctx = new AudioContext();

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import {
   assistantSaid,
@@ -16,6 +15,7 @@ import {
   type HistoryItem,
   type Recorded,
 } from '../support/client-page.js';
+import { AUDIBLE, LONG_ANSWER, SILENT, VAD, messages } from '../support/fixtures.js';
 import { useStack } from '../support/stack.js';
 
 // The complete @rtvoice/client API in real Chromium, over real WebRTC, against
@@ -25,19 +25,8 @@ import { useStack } from '../support/stack.js';
 
 const stack = useStack();
 
-/** One utterance is one turn: the pauses inside the sentence do not end it. */
-const VAD = { audio: { input: { turn_detection: { type: 'server_vad', silence_duration_ms: 600 } } } };
 const WEATHER_ANSWER = 'In Paris it is 21 degrees and sunny.';
 const FILLER = '(sim) One moment, I am still working on it.';
-/** The whole answer of the `long-answer` scenario, as the sim ships it. */
-const LONG_ANSWER = (
-  JSON.parse(readFileSync(new URL('../../packages/sim/scenarios/long-answer.json', import.meta.url), 'utf8')) as { turns: Array<{ steps: Array<{ say: string }> }> }
-).turns[0]!.steps[0]!.say;
-/** A level the sim's voice or the parrot clearly exceeds; a disabled track reads exactly 0. */
-const AUDIBLE = 0.02;
-const SILENT = 0.005;
-
-const messages = (h: HistoryItem[]) => h.filter((i): i is Extract<HistoryItem, { type: 'message' }> => i.type === 'message');
 const calls = (h: HistoryItem[]) => h.filter((i): i is Extract<HistoryItem, { type: 'function_call' }> => i.type === 'function_call');
 const responseIdOf = (e: Record<string, unknown>) => (e.response as { id: string }).id;
 

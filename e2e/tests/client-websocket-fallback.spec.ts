@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { assistantSaid, recorded, startClient, stopClient, waitFor } from '../support/client-page.js';
+import { VAD } from '../support/fixtures.js';
 import { useStack } from '../support/stack.js';
 
 // A network that drops the UDP WebRTC needs: the sim's `ice=blackhole` fault answers the SDP offer
@@ -7,7 +8,6 @@ import { useStack } from '../support/stack.js';
 // browser's ICE checks go out and nothing comes back. autoTransport() must fall back by itself.
 
 const stack = useStack();
-const VAD = { audio: { input: { turn_detection: { type: 'server_vad', silence_duration_ms: 600 } } } };
 
 test("transport 'auto': WebRTC blocked, it falls back to the WebSocket and the conversation works", async ({ page }) => {
   await startClient(page, stack().url, { transport: 'auto', webrtcTimeoutMs: 3000, tokenQuery: 'sim_fault=ice=blackhole', session: VAD });

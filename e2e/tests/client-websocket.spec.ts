@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { assistantSaid, call, eventsOf, maxOutput, peerConnections, recorded, sentOf, sessionInfo, startClient, stopClient, waitFor, type HistoryItem } from '../support/client-page.js';
+import { assistantSaid, call, eventsOf, maxOutput, peerConnections, recorded, sentOf, sessionInfo, startClient, stopClient, waitFor } from '../support/client-page.js';
+import { AUDIBLE, LONG_ANSWER, SILENT, VAD, messages } from '../support/fixtures.js';
 import { useStack } from '../support/stack.js';
 
 // @rtvoice/client over the WebSocket transport in real Chromium, against the
@@ -11,13 +11,6 @@ import { useStack } from '../support/stack.js';
 
 const stack = useStack();
 
-const VAD = { audio: { input: { turn_detection: { type: 'server_vad', silence_duration_ms: 600 } } } };
-const LONG_ANSWER = (
-  JSON.parse(readFileSync(new URL('../../packages/sim/scenarios/long-answer.json', import.meta.url), 'utf8')) as { turns: Array<{ steps: Array<{ say: string }> }> }
-).turns[0]!.steps[0]!.say;
-const AUDIBLE = 0.02;
-const SILENT = 0.005;
-const messages = (h: HistoryItem[]) => h.filter((i): i is Extract<HistoryItem, { type: 'message' }> => i.type === 'message');
 
 interface SocketInfo {
   url: string;

@@ -1,6 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { startInteropPages } from '../support/interop-server.js';
-import { startSimProcess, type SimProcess } from '../support/sim-process.js';
+import { useInterop } from '../support/interop-server.js';
 
 // OpenAI's own @openai/agents-realtime WebSocket transport (OpenAIRealtimeWebSocket), unchanged,
 // in Chromium against the sim's WebSocket endpoint: browser subprotocol auth with an ephemeral key,
@@ -18,24 +17,11 @@ interface InteropWsState {
   maxAudioLevel: number;
 }
 
-let sim: SimProcess;
-let pages: Awaited<ReturnType<typeof startInteropPages>>;
-
-test.beforeAll(async () => {
-  sim = await startSimProcess();
-  pages = await startInteropPages();
-});
-test.afterAll(async () => {
-  await pages?.close();
-  await sim?.stop();
-});
-
-const state = (page: Page) =>
-  page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { interop: InteropWsState }).interop)) as InteropWsState);
+const { sim, pagesUrl, state } = useInterop<InteropWsState>();
 
 test('@openai/agents-realtime over WebSocket: connects with an ephemeral key, runs a tool round trip and receives model audio', async ({ page }) => {
-  const query = new URLSearchParams({ sim: sim.url, scenario: 'tool-call' });
-  await page.goto(`${pages.url}/interop-ws.html?${query}`);
+  const query = new URLSearchParams({ sim: sim().url, scenario: 'tool-call' });
+  await page.goto(`${pagesUrl()}/interop-ws.html?${query}`);
   await page.evaluate(() => (window as unknown as { startInterop: () => Promise<void> }).startInterop());
   let s = await state(page);
   expect(s.error, s.error ?? '').toBeNull();

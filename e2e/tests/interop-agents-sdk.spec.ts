@@ -1,6 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { startInteropPages } from '../support/interop-server.js';
-import { startSimProcess, type SimProcess } from '../support/sim-process.js';
+import { useInterop } from '../support/interop-server.js';
 
 interface InteropState {
   status: string;
@@ -11,23 +10,11 @@ interface InteropState {
   maxLevel: number;
 }
 
-let sim: SimProcess;
-let pages: Awaited<ReturnType<typeof startInteropPages>>;
-
-test.beforeAll(async () => {
-  sim = await startSimProcess();
-  pages = await startInteropPages();
-});
-test.afterAll(async () => {
-  await pages?.close();
-  await sim?.stop();
-});
-
-const state = (page: Page) => page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { interop: InteropState }).interop)) as InteropState);
+const { sim, pagesUrl, state } = useInterop<InteropState>();
 
 async function open(page: Page, scenario?: string, muted = false): Promise<void> {
-  const query = new URLSearchParams({ sim: sim.url, ...(scenario && { scenario }), ...(muted && { muted: '1' }) });
-  await page.goto(`${pages.url}/interop.html?${query}`);
+  const query = new URLSearchParams({ sim: sim().url, ...(scenario && { scenario }), ...(muted && { muted: '1' }) });
+  await page.goto(`${pagesUrl()}/interop.html?${query}`);
   await page.evaluate(() => (window as unknown as { startInterop: () => Promise<void> }).startInterop());
   const s = await state(page);
   expect(s.error, s.error ?? '').toBeNull();
