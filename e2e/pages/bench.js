@@ -52,6 +52,8 @@ window.turnLatency = async (transport, turns) => {
     getToken: async () => ({ value: await mint(), callsUrl: `${sim}/v1/realtime/calls` }),
     session: { audio: { input: { turn_detection: { type: 'server_vad', silence_duration_ms: 500 } } } },
     ...(transport === 'websocket' && { transport: websocketTransport() }),
+    // Without the echo-cancellation loopback: what the loopback costs in latency.
+    ...(transport === 'websocket-direct' && { transport: websocketTransport({ echoCancellationLoopback: false }) }),
   });
   const heard = [];
   const metric = [];
