@@ -44,9 +44,15 @@ describe('invalid options', () => {
   it.each([
     ['neither tokenUrl nor getToken', {}],
     ['both tokenUrl and getToken', { tokenUrl: '/t', getToken: async () => 'ek_x' }],
+    ['both callUrl and tokenUrl', { callUrl: '/api/call', tokenUrl: '/t' }],
     ['no options at all', undefined],
   ])('needs exactly one token source: refuses %s', (_label, options) => {
     expect(build(options)).toThrow(expect.objectContaining({ code: 'invalid_options', message: expect.stringMatching(/tokenUrl.*getToken/s) }));
+  });
+
+  it('accepts callUrl as the one way to connect', () => {
+    expect(build({ callUrl: '/api/call', tokenRequest: { credentials: 'include' } })).not.toThrow();
+    expect(build({ callUrl: 42 as unknown as string })).toThrow(expect.objectContaining({ code: 'invalid_options', message: expect.stringContaining('callUrl') }));
   });
 
   it('accepts options explicitly set to undefined, false for toolAck and reconnect, and every documented option', () => {

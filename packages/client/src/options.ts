@@ -43,7 +43,7 @@ export interface BudgetOptions {
 }
 
 /**
- * Options of {@link VoiceSession}. Give exactly one of `tokenUrl` and `getToken`.
+ * Options of {@link VoiceSession}. Give exactly one of `tokenUrl`, `getToken` and `callUrl`.
  */
 export interface VoiceSessionOptions {
   /** Your token endpoint (for example `@rtvoice/server` at `/api/token`). rtvoice POSTs `tokenRequest.body` to it as JSON. */
@@ -52,6 +52,13 @@ export interface VoiceSessionOptions {
   tokenRequest?: TokenRequestOptions;
   /** Supplies the ephemeral key yourself instead of `tokenUrl`. Called once per connection (and per reconnection). */
   getToken?: TokenProvider;
+  /**
+   * Your call endpoint (`@rtvoice/server`'s `createCallHandler`), instead of a token: rtvoice POSTs
+   * the SDP offer there with `tokenRequest.headers` and `credentials`, and your server connects the
+   * call with the real key, pins the session and can run server-side tools. No key reaches the page.
+   * Calls the model makes to tools the page did not declare are left to the server. WebRTC only.
+   */
+  callUrl?: string;
   /** The Realtime calls URL when the token does not carry one. Default: OpenAI's GA `/v1/realtime/calls`. Must be `https:` (or `http:` on loopback). */
   callsUrl?: string;
   /** Sent as `session.update` as soon as the connection opens (with `tools`). Prefer pinning the session on the server. */
@@ -93,9 +100,9 @@ export interface VoiceSessionOptions {
 /** The options with defaults applied. */
 export type ResolvedOptions = Omit<
   Required<VoiceSessionOptions>,
-  'tokenUrl' | 'getToken' | 'session' | 'mediaStream' | 'audioElement' | 'transport' | 'fetch' | 'logger' | 'budget' | 'toolAck' | 'reconnect'
+  'tokenUrl' | 'getToken' | 'callUrl' | 'session' | 'mediaStream' | 'audioElement' | 'transport' | 'fetch' | 'logger' | 'budget' | 'toolAck' | 'reconnect'
 > &
-  Pick<VoiceSessionOptions, 'tokenUrl' | 'getToken' | 'session' | 'mediaStream' | 'audioElement' | 'transport' | 'fetch' | 'logger' | 'budget'> & {
+  Pick<VoiceSessionOptions, 'tokenUrl' | 'getToken' | 'callUrl' | 'session' | 'mediaStream' | 'audioElement' | 'transport' | 'fetch' | 'logger' | 'budget'> & {
     toolAck: Required<ToolAckOptions> | false;
     reconnect: { maxAttempts: number; backoffMs: (attempt: number) => number } | false;
   };
@@ -107,6 +114,7 @@ const TYPE: Record<string, string> = {
   tokenUrl: 's',
   tokenRequest: 'o',
   getToken: 'f',
+  callUrl: 's',
   callsUrl: 's',
   session: 'o',
   tools: 'a',
@@ -156,7 +164,7 @@ export function resolveOptions(options: VoiceSessionOptions = {}): ResolvedOptio
   }
   if (o.budget && checkShape(o.budget, { maxUsd: 'p' })) throw invalid('budget.maxUsd');
   if (!['silent', 'error', 'warn', 'info', 'debug'].includes(o.logLevel)) throw invalid('logLevel');
-  if ((o.tokenUrl === undefined) === (o.getToken === undefined)) throw invalid('tokenUrl', 'give one of `tokenUrl` and `getToken`');
+  if ([o.tokenUrl, o.getToken, o.callUrl].filter((x) => x !== undefined).length !== 1) throw invalid('tokenUrl', 'give one of tokenUrl, getToken, callUrl');
   const names = new Set<string>();
   for (const [i, tool] of o.tools.entries()) {
     if (checkShape(tool, { name: 's', execute: 'f' }) || !tool.name || names.has(tool.name)) throw invalid(`tools.${i}`, 'needs a unique name and an execute function');

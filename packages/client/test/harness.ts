@@ -114,7 +114,7 @@ export function createSession(
   const element = fakeAudioElement();
   const getToken = vi.fn(async (_signal: AbortSignal) => ({ value: 'ek_test', callsUrl: CALLS_URL }));
   const session = new VoiceSession({
-    ...(options.tokenUrl === undefined && { getToken }),
+    ...(options.tokenUrl === undefined && options.callUrl === undefined && { getToken }),
     transport: factory,
     audioElement: element as unknown as HTMLAudioElement,
     logLevel: 'silent', // tests that check logging set their own

@@ -116,6 +116,19 @@ describe('<rtvoice-widget>: idle and set-up errors', () => {
   });
 });
 
+describe('<rtvoice-widget>: call-url', () => {
+  it("connects through the app's call endpoint (no token, no key), and wins over token-url", async () => {
+    const fetch = vi.fn(async () => Response.json({}));
+    vi.stubGlobal('fetch', fetch);
+    const m = mount({ 'call-url': '/api/call', 'token-url': '/api/token' }, { tokenRequest: { credentials: 'include' } });
+    button(m.root, 'Start call').click();
+    await expect.poll(() => m.widget.state).toBe('listening');
+    expect(m.fake.connectParams).toMatchObject({ callsUrl: '/api/call', ephemeralKey: '', request: { credentials: 'include' } });
+    expect(fetch).not.toHaveBeenCalled();
+    await m.widget.end();
+  });
+});
+
 describe('<rtvoice-widget>: call states', () => {
   it('connecting, then listening; rtvoice-state carries state and activity; the change is announced', async () => {
     const m = mount({}, {}, { manualOpen: true });

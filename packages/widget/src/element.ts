@@ -8,8 +8,8 @@ import { resetDebug, showCost, showMetrics } from './debug-view.js';
 import { activityOf, widgetStateOf, type WidgetActivity, type WidgetState } from './widget-state.js';
 import type { RtvoiceWidgetEventMap, WidgetErrorDetail, WidgetStateDetail } from './events.js';
 
-/** The attributes the widget reads (all optional except `token-url`). */
-export const WIDGET_ATTRIBUTES = ['token-url', 'push-to-talk', 'transcript', 'text-input', 'position', 'theme', 'lang', 'debug'] as const;
+/** The attributes the widget reads (all optional except `token-url` or `call-url`). */
+export const WIDGET_ATTRIBUTES = ['token-url', 'call-url', 'push-to-talk', 'transcript', 'text-input', 'position', 'theme', 'lang', 'debug'] as const;
 
 /** The public API of a `<rtvoice-widget>` element. */
 export interface RtvoiceWidgetElement extends HTMLElement {
@@ -45,7 +45,7 @@ const LIVE: ReadonlySet<ConnectionState> = new Set(['connecting', 'connected', '
  * (`customElements.define('my-voice', createWidgetClass())`) or use
  * `defineRtvoiceWidget()` / `@rtvoice/widget/define`.
  *
- * Attributes: `token-url`, `push-to-talk`, `transcript`, `text-input`,
+ * Attributes: `token-url` (or `call-url`), `push-to-talk`, `transcript`, `text-input`,
  * `position` (`inline` | `bottom-right` | `bottom-left`), `theme`
  * (`light` | `dark` | `auto`), `lang`, `debug`. Events (composed, bubbling):
  * `rtvoice-state`, `rtvoice-transcript`, `rtvoice-tool`, `rtvoice-error`.
@@ -187,9 +187,17 @@ export function createWidgetClass(): RtvoiceWidgetConstructor {
       if (old && old.state !== 'closed' && old.state !== 'idle' && old.state !== 'failed') void old.disconnect();
       const options: VoiceSessionOptions = { ...this.#options };
       const tokenUrl = this.getAttribute('token-url')?.trim();
-      if (tokenUrl && !options.getToken) options.tokenUrl = tokenUrl;
+      // A server-controlled call (`call-url`: the app's createCallHandler) replaces the token endpoint.
+      const callUrl = this.getAttribute('call-url')?.trim();
+      if (!options.getToken && callUrl) {
+        options.callUrl = callUrl;
+        delete options.tokenUrl;
+      } else if (!options.getToken && tokenUrl) {
+        options.tokenUrl = tokenUrl;
+        delete options.callUrl;
+      }
       if (this.hasAttribute('push-to-talk')) options.pushToTalk = true;
-      if (!options.tokenUrl && !options.getToken) {
+      if (!options.tokenUrl && !options.getToken && !options.callUrl) {
         this.#configError = true;
         this.#fail('invalid_options', this.#labels.noTokenUrl);
         return undefined;

@@ -76,7 +76,7 @@ export function mount(attributes: Record<string, string> = {}, options: Partial<
   const getToken = vi.fn(async () => ({ value: 'ek_test', callsUrl: 'https://rt.test/v1/realtime/calls' }));
   const audioElement = { autoplay: false, srcObject: null, play: vi.fn(async () => undefined), pause: vi.fn(), remove: vi.fn() };
   widget.options = {
-    ...(!('token-url' in attributes) && { getToken }),
+    ...(!('token-url' in attributes) && !('call-url' in attributes) && { getToken }),
     transport: () => {
       const t = new FakeTransport(fakeOptions);
       transports.push(t);

@@ -36,7 +36,7 @@ export async function openMicrophone(options: MicrophoneOptions, provided: Media
   };
   if (options.deviceId) constraints.deviceId = { exact: options.deviceId };
   if (typeof navigator === 'undefined' || !navigator.mediaDevices?.getUserMedia) {
-    throw new RtvoiceError('unsupported_environment', 'No getUserMedia() here (it needs a secure context).');
+    throw new RtvoiceError('unsupported_environment', 'No getUserMedia() (needs a secure context).');
   }
   let stream: MediaStream;
   try {

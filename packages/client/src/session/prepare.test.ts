@@ -26,7 +26,7 @@ describe('prepare()', () => {
     expect(h.getToken).toHaveBeenCalledOnce();
     expect(micOf().getUserMedia).toHaveBeenCalledOnce();
     expect(h.factory).toHaveBeenCalledOnce();
-    expect(h.fake.connectParams).toEqual({ callsUrl: CALLS_URL, ephemeralKey: 'ek_test', mic: micOf().tracks[0] });
+    expect(h.fake.connectParams).toEqual({ callsUrl: CALLS_URL, ephemeralKey: 'ek_test', mic: micOf().tracks[0], request: {} });
     expect(h.sequence()).toEqual(['connecting', 'connected']);
     expect(metrics).toEqual([expect.objectContaining({ kind: 'connect', prepared: 'local', reconnect: false, tokenMs: 0 })]);
   });
@@ -90,7 +90,7 @@ describe('prepare({ connect: true })', () => {
     await h.session.prepare({ connect: true });
     expect(h.session.state).toBe('idle');
     expect(micOf().getUserMedia).not.toHaveBeenCalled();
-    expect(h.fake.connectParams).toEqual({ callsUrl: CALLS_URL, ephemeralKey: 'ek_test', mic: null });
+    expect(h.fake.connectParams).toEqual({ callsUrl: CALLS_URL, ephemeralKey: 'ek_test', mic: null, request: {} });
     expect(h.fake.sentOfType('session.update')).toHaveLength(1);
     await h.session.connect();
     expect(h.sequence()).toEqual(['connecting', 'connected']);

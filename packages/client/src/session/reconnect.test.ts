@@ -40,7 +40,7 @@ describe('after a drop', () => {
     expect(h.getToken).toHaveBeenCalledTimes(2);
     expect(h.factory).toHaveBeenCalledTimes(2);
     expect(h.fake).not.toBe(first);
-    expect(h.fake.connectParams).toEqual({ callsUrl: CALLS_URL, ephemeralKey: 'ek_2', mic: micOf().tracks[0] });
+    expect(h.fake.connectParams).toEqual({ callsUrl: CALLS_URL, ephemeralKey: 'ek_2', mic: micOf().tracks[0], request: {} });
     expect(micOf().getUserMedia).toHaveBeenCalledOnce();
     expect(micOf().tracks[0]!.readyState).toBe('live');
     expect(h.metrics).toEqual([expect.objectContaining({ kind: 'connect', reconnect: true, prepared: 'none', micMs: 0 })]);

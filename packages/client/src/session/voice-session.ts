@@ -115,6 +115,7 @@ export class VoiceSession {
       {
         tracker: this.#tracker,
         context: this,
+        serverTools: !!o.callUrl,
         sendOutput: (callId, output) => {
           if (this.#state !== 'connected' || !this.#commands) return !(this.#heldOutputs = true);
           this.#commands.createItem({ type: 'function_call_output', callId, output });
@@ -493,7 +494,7 @@ export class VoiceSession {
     // WebRTC delivers the track before session.created: kept until the connection goes live.
     live.onRelease(transport.on('remoteTrack', (_track, stream) => this.#live === live && ((live.stream = stream), void this.#play(stream))));
     live.onRelease(transport.on('closed', (reason) => this.#onDrop(live, reason)));
-    await transport.connect({ callsUrl: token.callsUrl, ephemeralKey: token.value, mic }, signal);
+    await transport.connect({ callsUrl: token.callsUrl, ephemeralKey: token.value, mic, request: this.#o.tokenRequest }, signal);
     live.openedAt = performance.now();
     this.#commands = createOpenAICommands((event) => transport.send(JSON.stringify(event)));
     const config = sessionConfigFor(this.#config, this.#tools.declarations(), this.#ptt);
@@ -640,6 +641,8 @@ export class VoiceSession {
 
   #token(signal: AbortSignal): Promise<EphemeralToken> {
     const o = this.#o;
+    // A call endpoint takes the offer itself: no key, the page's own credentials.
+    if (o.callUrl) return Promise.resolve({ value: '', callsUrl: o.callUrl });
     if (o.getToken) return resolveProvidedToken(o.getToken, o.callsUrl, signal);
     return fetchToken(o.tokenUrl!, o.tokenRequest, o.callsUrl, signal, o.fetch ?? globalThis.fetch.bind(globalThis));
   }

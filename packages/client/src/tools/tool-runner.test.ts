@@ -69,6 +69,39 @@ describe('tool declarations', () => {
   });
 });
 
+describe('a server-controlled call (callUrl)', () => {
+  it("connects through the app's call endpoint with no key and the app's request options", async () => {
+    const h = createSession({ callUrl: '/api/call', tokenRequest: { headers: { 'X-CSRF': 't' }, credentials: 'include' } });
+    await h.session.connect();
+    expect(h.fake.connectParams).toMatchObject({ callsUrl: '/api/call', ephemeralKey: '', request: { headers: { 'X-CSRF': 't' }, credentials: 'include' } });
+    expect(h.getToken).not.toHaveBeenCalled();
+  });
+
+  it('leaves tools the page did not declare to the server, and still runs its own', async () => {
+    const execute = vi.fn(async () => 'sunny');
+    const h = await connected([{ name: 'get_weather', execute }], { callUrl: '/api/call' });
+    callIn(h, 'resp_1', [{ callId: 'call_server', name: 'lookup_order', args: '{"id":"A1"}' }]);
+    await flush();
+    expect(h.calls).toEqual([]);
+    expect(h.toolErrors).toEqual([]);
+    expect(h.errors).toEqual([]);
+    done(h, 'resp_1');
+    await flush();
+    expect(sentTypes(h.fake)).toEqual([]);
+    callIn(h, 'resp_2', [{ callId: 'call_page', name: 'get_weather' }]);
+    await flush();
+    expect(execute).toHaveBeenCalledTimes(1);
+    expect(h.fake.sent[0]).toMatchObject(output('call_page', 'sunny'));
+  });
+
+  it('reports an undeclared tool as tool_failed when the call is not server-controlled', async () => {
+    const h = await connected([]);
+    callIn(h, 'resp_1', [{ callId: 'call_x', name: 'lookup_order' }]);
+    await flush();
+    expect(h.toolErrors.map((e) => e.error.code)).toEqual(['tool_failed']);
+  });
+});
+
 describe('a tool call', () => {
   it('runs a fast tool once and sends its output, then one response.create', async () => {
     const execute = vi.fn((args: { tz: string }) => ({ time: '12:00', tz: args.tz }));

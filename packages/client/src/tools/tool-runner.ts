@@ -43,6 +43,8 @@ export interface ToolHost {
   emit(type: 'toolResult', e: ToolResultEvent): void;
   emit(type: 'toolError', e: ToolErrorEvent): void;
   context: unknown;
+  /** A server-controlled call (`callUrl`): tools the page did not declare are run by the server. */
+  serverTools: boolean;
 }
 
 /**
@@ -96,7 +98,8 @@ export class ToolRunner {
   }
 
   async #run(callId: string, name: string, rawArgs: string): Promise<void> {
-    if (this.#seen.has(callId)) return;
+    // On a server-controlled call, a tool the page did not declare is the server's.
+    if (this.#seen.has(callId) || (this.#host.serverTools && !this.#tools.has(name))) return;
     this.#seen.add(callId);
     const host = this.#host;
     const tool = this.#tools.get(name);

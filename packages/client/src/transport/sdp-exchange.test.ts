@@ -15,6 +15,24 @@ describe('exchangeSdp', () => {
     expect(init.headers).toMatchObject({ Authorization: 'Bearer ek_secret', 'Content-Type': 'application/sdp' });
   });
 
+  it("without a key, POSTs to the app's call endpoint with the app's headers and credentials, and no Authorization", async () => {
+    const fetch = vi.fn(async () => new Response('v=0\r\nanswer', { status: 201 }));
+    const answer = await exchangeSdp('/api/call', '', OFFER, signal(), fetch as never, { headers: { 'X-CSRF': 't1' }, credentials: 'include' });
+    expect(answer).toEqual({ sdp: 'v=0\r\nanswer', callId: undefined });
+    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('/api/call');
+    expect(init.headers).toEqual({ 'X-CSRF': 't1', 'Content-Type': 'application/sdp' });
+    expect(init.credentials).toBe('include');
+  });
+
+  it('with a key, never sends the app credentials to the Realtime endpoint', async () => {
+    const fetch = vi.fn(async () => new Response('v=0\r\nanswer', { status: 201 }));
+    await exchangeSdp('https://api.openai.com/v1/realtime/calls', 'ek_k', OFFER, signal(), fetch as never, { headers: { Cookie: 'x' }, credentials: 'include' });
+    const [, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(init.headers).toEqual({ Authorization: 'Bearer ek_k', 'Content-Type': 'application/sdp' });
+    expect(init.credentials).toBeUndefined();
+  });
+
   it("turns a JSON error into sdp_rejected with the server's message, never the key", async () => {
     const body = { error: { message: 'Invalid SDP offer. Please try again with a WHIP-compliant offer.', type: 'invalid_request_error', code: 'invalid_offer', param: null } };
     const fetch = vi.fn(async () => new Response(JSON.stringify(body), { status: 400 }));

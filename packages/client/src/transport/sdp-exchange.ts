@@ -8,7 +8,8 @@ export interface SdpAnswer {
 }
 
 /**
- * POSTs an SDP offer to a Realtime calls endpoint (GA: `/v1/realtime/calls`) and
+ * POSTs an SDP offer to a Realtime calls endpoint (GA: `/v1/realtime/calls`), or
+ * without a key to the app's own call endpoint, and
  * returns the answer. A non-2xx answer becomes `sdp_rejected` carrying the
  * server's own error message: without reading it, the JSON error body would be
  * handed to `setRemoteDescription` and surface as an opaque parse failure.
@@ -19,13 +20,16 @@ export async function exchangeSdp(
   offerSdp: string,
   signal: AbortSignal,
   fetchImpl: typeof fetch,
+  request: { headers?: Record<string, string>; credentials?: RequestCredentials } = {},
 ): Promise<SdpAnswer> {
   let res: Response;
   try {
+    // With a key, to the Realtime endpoint; without, to the app's own call endpoint, with the app's credentials.
     res = await fetchImpl(callsUrl, {
       method: 'POST',
       body: offerSdp,
-      headers: { Authorization: `Bearer ${ephemeralKey}`, 'Content-Type': 'application/sdp' },
+      headers: { ...(ephemeralKey ? { Authorization: `Bearer ${ephemeralKey}` } : request.headers), 'Content-Type': 'application/sdp' },
+      credentials: ephemeralKey ? undefined : request.credentials,
       signal,
     });
   } catch (error) {

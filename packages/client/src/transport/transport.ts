@@ -19,6 +19,11 @@ export interface TransportConnectParams {
    * without renegotiation). The transport never stops it: its owner does.
    */
   mic: MediaStreamTrack | null;
+  /**
+   * Without a key (`ephemeralKey` empty: the app's own call endpoint takes the offer), the
+   * headers and credentials mode of the app's requests.
+   */
+  request?: { headers?: Record<string, string>; credentials?: RequestCredentials };
 }
 
 /** Events a transport emits. One payload per event. */

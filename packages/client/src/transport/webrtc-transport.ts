@@ -81,9 +81,9 @@ export class WebRtcTransport implements Transport {
       pc.addEventListener('connectionstatechange', () => {
         const state = pc.connectionState;
         clearTimeout(this.#graceTimer);
-        if (state === 'failed' || state === 'closed') end(new RtvoiceError('ice_failed', `The WebRTC connection ${state}.`));
+        if (state === 'failed' || state === 'closed') end(new RtvoiceError('ice_failed', `WebRTC ${state}.`));
         else if (state === 'disconnected' && this.#state === 'open') {
-          this.#graceTimer = setTimeout(() => end(new RtvoiceError('ice_failed', 'The WebRTC connection stayed disconnected.')), this.#options.disconnectGraceMs ?? 5000);
+          this.#graceTimer = setTimeout(() => end(new RtvoiceError('ice_failed', 'WebRTC stayed disconnected.')), this.#options.disconnectGraceMs ?? 5000);
         }
       }, on);
       const transceiver = mic
@@ -114,7 +114,7 @@ export class WebRtcTransport implements Transport {
       this.#state = 'connecting';
       const pc = this.#pc!;
       const offerMs = performance.now() - started;
-      const answer = await exchangeSdp(params.callsUrl, params.ephemeralKey, this.#offer!, abort, this.#options.fetch ?? globalThis.fetch.bind(globalThis));
+      const answer = await exchangeSdp(params.callsUrl, params.ephemeralKey, this.#offer!, abort, this.#options.fetch ?? globalThis.fetch.bind(globalThis), params.request);
       this.timings = { offerMs: Math.round(offerMs), sdpMs: Math.round(performance.now() - started - offerMs) };
       this.callId = answer.callId;
       if (abort.aborted) throw abortedError();
