@@ -122,6 +122,13 @@ describe('WebSocketTransport', () => {
     expect(sockets).toHaveLength(0);
   });
 
+  it('refuses a keyless connection (callUrl is WebRTC only) with a clear error', async () => {
+    const t = new WebSocketTransport({ workletUrl: 'https://app.test/w.js', echoCancellationLoopback: false });
+    const err = await t.connect({ callsUrl: '/api/call', ephemeralKey: '', mic: null }, new AbortController().signal).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'invalid_options', message: expect.stringContaining('callUrl') });
+    expect(sockets).toHaveLength(0);
+  });
+
   it('reports the output buffer from the real playback, each after the server event that caused it', async () => {
     const { ws, playback, messages } = await open();
     ws.server({ type: 'response.created', response: { id: 'resp_1' } });
