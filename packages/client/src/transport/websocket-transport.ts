@@ -180,10 +180,10 @@ export class WebSocketTransport implements Transport {
 
   /** Opens the socket; resolves on `open`, rejects when it closes or times out first. */
   #open(params: TransportConnectParams): Promise<void> {
+    if (!params.ephemeralKey) throw new RtvoiceError('invalid_options', 'A call endpoint (callUrl) connects over WebRTC only.', { retryable: false });
     const url = websocketUrl(params.callsUrl, this.#options);
     const host = url.split('/', 3).join('/');
     if (typeof WebSocket === 'undefined') throw new RtvoiceError('unsupported_environment', 'No WebSocket here.');
-    if (!params.ephemeralKey) throw new RtvoiceError('invalid_options', 'A call endpoint (callUrl) connects over WebRTC only.', { retryable: false });
     // The key rides in a subprotocol, which allows only token characters; a browser's error would quote the key.
     if (!/^[\w!#$%&'*+.^`|~-]+$/.test(params.ephemeralKey)) {
       throw new RtvoiceError('invalid_options', 'The key has characters a WebSocket subprotocol cannot carry.', { retryable: false });
