@@ -2,7 +2,7 @@ import { test } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import { createTokenHandler } from '@rtvoice/server';
 import { toNodeListener } from '@rtvoice/server/node';
-import { listen, staticHandler } from './static-server.js';
+import { listen, pathOf, staticHandler } from './static-server.js';
 import { startSimProcess, type SimProcess } from './sim-process.js';
 
 const PAGES = fileURLToPath(new URL('../pages', import.meta.url));
@@ -45,8 +45,8 @@ export async function startStack(simArgs: string[] = []): Promise<Stack> {
     return handler;
   };
   const server = await listen((req, res) => {
+    if (pathOf(req.url) !== '/api/token') return statics(req, res);
     const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname !== '/api/token') return statics(req, res);
     return handlerFor(url.searchParams.get('sim_fault') ?? '', url.searchParams.get('sim_scenario') ?? '')(req, res);
   });
   return {

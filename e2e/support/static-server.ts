@@ -4,11 +4,21 @@ import { extname, join, normalize, sep } from 'node:path';
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json' };
 
+/** The path of a request target, or undefined when it is malformed (`//`, `/\\`): answered 400, never thrown. */
+export function pathOf(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? '/', 'http://x').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A request handler serving folders under URL prefixes (`{ '/vendor/': dir, '/': pages }`). */
 export function staticHandler(mounts: Record<string, string>): (req: IncomingMessage, res: ServerResponse) => void {
   const entries = Object.entries(mounts).sort((a, b) => b[0].length - a[0].length);
   return (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const path = pathOf(req.url);
+    if (path === undefined) return void res.writeHead(400).end();
     const mount = entries.find(([prefix]) => path.startsWith(prefix));
     if (!mount) return void res.writeHead(404).end();
     const root = mount[1];

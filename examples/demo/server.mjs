@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { createTokenHandler } from '@rtvoice/server';
 import { toNodeListener } from '@rtvoice/server/node';
 import { startSim } from '@rtvoice/sim';
-import { serveStatic } from './static.mjs';
+import { badRequest, parseTarget, serveStatic } from './static.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -47,7 +47,10 @@ const tokenHandlers = new Map();
 function tokensFor(scenario) {
   const key = useOpenAI ? '' : scenario;
   if (!tokenHandlers.has(key)) {
-    const options = useOpenAI ? { session } : { upstream: `${sim.url}/v1`, session };
+    // A local demo: anyone who can reach it may start a call (it binds 127.0.0.1 by default, and
+    // the handler refuses other Host names from a browser on this machine: DNS rebinding).
+    // A real deployment passes authorize (its login check) instead of public: true.
+    const options = useOpenAI ? { session, public: true } : { upstream: `${sim.url}/v1`, session };
     if (key) options.fetch = (input, init) => fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), 'X-Sim-Scenario': key } });
     tokenHandlers.set(key, toNodeListener(createTokenHandler(options)));
   }
@@ -73,7 +76,8 @@ const strictCsp = [
 ].join('; ');
 
 const server = createServer((req, res) => {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = parseTarget(req.url);
+  if (url === undefined) return badRequest(res);
   const path = url.pathname;
   if (path === '/api/token') {
     const scenario = url.searchParams.get('scenario') ?? '';

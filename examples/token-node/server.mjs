@@ -2,11 +2,15 @@
 /**
  * A production-shaped rtvoice token endpoint on plain node:http.
  *
- *   OPENAI_API_KEY=sk-… node server.mjs            # mint real OpenAI keys
+ *   OPENAI_API_KEY=sk-… PUBLIC_ENDPOINT=1 node server.mjs   # mint real OpenAI keys for anyone who can reach it
  *   RTVOICE_UPSTREAM=http://127.0.0.1:PORT/v1 node server.mjs   # mint from the local simulator
  *
+ * Against OpenAI the endpoint needs a decision about who may mint: pass your login check to
+ * startTokenServer({ authorize }), or set PUBLIC_ENDPOINT=1 for an open endpoint guarded only
+ * by the origin check and the rate limits. With neither, it refuses to start.
+ *
  * Environment (all optional except the key for OpenAI):
- *   PORT (8787), HOST (127.0.0.1), OPENAI_API_KEY, RTVOICE_UPSTREAM,
+ *   PORT (8787), HOST (127.0.0.1), OPENAI_API_KEY, RTVOICE_UPSTREAM, PUBLIC_ENDPOINT (1 = anyone may mint),
  *   ALLOWED_ORIGINS (comma-separated; default same-origin only),
  *   TRUST_PROXY (number of reverse proxies in front, default 0),
  *   REDIS_URL (share rate limits between instances), LOG (json | silent, default json).
@@ -26,6 +30,7 @@ export function optionsFromEnv(env, store) {
   return {
     ...(env.OPENAI_API_KEY ? { apiKey: env.OPENAI_API_KEY } : {}),
     ...(env.RTVOICE_UPSTREAM ? { upstream: env.RTVOICE_UPSTREAM } : {}),
+    ...(env.PUBLIC_ENDPOINT === '1' || env.PUBLIC_ENDPOINT === 'true' ? { public: true } : {}),
     ...(env.ALLOWED_ORIGINS ? { allowedOrigins: env.ALLOWED_ORIGINS.split(',').map((o) => o.trim()) } : {}),
     trustProxy: Number(env.TRUST_PROXY ?? 0),
     logger: env.LOG === 'silent' ? 'silent' : 'json',
@@ -41,18 +46,34 @@ export function optionsFromEnv(env, store) {
 
 /**
  * Starts the token server. Resolves once listening; `close()` stops it and its Redis client.
- * @param {{ port?: number, host?: string, env?: Record<string, string | undefined> }} [options]
+ * `authorize` is your login check (see @rtvoice/server's README), e.g. reading a session cookie.
+ * @param {{ port?: number, host?: string, env?: Record<string, string | undefined>, authorize?: import('@rtvoice/server').AuthorizeHook }} [options]
  */
-export async function startTokenServer({ port = 8787, host = '127.0.0.1', env = process.env } = {}) {
+export async function startTokenServer({ port = 8787, host = '127.0.0.1', env = process.env, authorize } = {}) {
   let redis;
   if (env.REDIS_URL) {
     const { Redis } = await import('ioredis');
     redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1 });
   }
-  const handler = createTokenHandler(optionsFromEnv(env, redis ? new RedisRateLimitStore({ client: redis }) : undefined));
+  let handler;
+  try {
+    handler = createTokenHandler({
+      ...optionsFromEnv(env, redis ? new RedisRateLimitStore({ client: redis }) : undefined),
+      ...(authorize ? { authorize } : {}),
+    });
+  } catch (error) {
+    await redis?.quit().catch(() => redis?.disconnect());
+    throw error;
+  }
   const tokens = toNodeListener(handler);
   const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    let path;
+    try {
+      path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      // A malformed target ("//", "/\\"): answer it, never let it end the process.
+      return void res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request');
+    }
     if (path === '/api/token') return void tokens(req, res);
     if (path === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

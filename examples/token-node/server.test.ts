@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../../packages/server/src/testing/fake-upstream.js';
 import { startRedis, type RedisChild } from '../../packages/server/src/testing/redis-server.js';
@@ -75,6 +76,36 @@ describe('examples/token-node', () => {
       await a.close();
       await b.close();
       await redis.stop();
+    }
+  });
+
+  it('answers malformed request targets with 400 and keeps serving', async () => {
+    const server = (await startTokenServer({ port: 0, env: { RTVOICE_UPSTREAM: upstream.url, LOG: 'silent' } })) as Running;
+    try {
+      const { port } = new URL(server.url);
+      for (const target of ['//', '///', '/\\', '/%E0']) {
+        const status = await new Promise<number>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, path: target, method: 'GET' }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+        expect(status, target).toBe(target === '/%E0' ? 404 : 400);
+      }
+      expect(await (await fetch(`${server.url}/healthz`)).text()).toBe('ok');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('against OpenAI, refuses to start without authorize or PUBLIC_ENDPOINT=1', async () => {
+    const env = { OPENAI_API_KEY: 'sk-test-not-used', LOG: 'silent' };
+    await expect(startTokenServer({ port: 0, env })).rejects.toMatchObject({ code: 'invalid_options', message: expect.stringMatching(/authorize/) });
+    for (const options of [{ env: { ...env, PUBLIC_ENDPOINT: '1' } }, { env, authorize: () => true }]) {
+      const server = (await startTokenServer({ port: 0, ...options })) as Running;
+      await server.close();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../../../packages/server/src/testing/fake-upstream.js';
-import worker, { readEnv } from './worker.js';
+import worker, { optionsFor, readEnv } from './worker.js';
 
 let upstream: FakeUpstream;
 beforeAll(async () => {
@@ -26,10 +26,12 @@ describe('examples/token-edge (export default { fetch })', () => {
     const res = await worker.fetch(token({ origin: 'https://voice.example', 'cf-connecting-ip': '203.0.113.9' }), env);
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    const body = (await res.json()) as { value: string; calls_url: string; session: { instructions: string } };
+    const body = (await res.json()) as { value: string; calls_url: string; session?: unknown };
     expect(body.value).toMatch(/^ek_/);
     expect(body.calls_url).toBe(`${upstream.url}/realtime/calls`);
-    expect(body.session.instructions).toContain('friendly voice assistant');
+    expect(body.session).toBeUndefined();
+    const sent = JSON.parse(upstream.requests.at(-1)!.body) as { session: { instructions: string } };
+    expect(sent.session.instructions).toContain('friendly voice assistant');
     expect(JSON.parse(String(log.mock.calls.at(-1)![0]))).toMatchObject({ event: 'token.minted', ip: '203.0.113.9' });
     expect((await worker.fetch(token({}, {}, '/other'), env)).status).toBe(404);
     expect((await worker.fetch(token({ origin: 'https://evil.test' }), env)).status).toBe(403);
@@ -87,6 +89,14 @@ describe('examples/token-edge (export default { fetch })', () => {
     } finally {
       if (saved !== undefined) process.env.OPENAI_API_KEY = saved;
     }
+  });
+
+  it('against OpenAI, is "not configured" without an authorize hook or PUBLIC_ENDPOINT=1, and mints with it', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const res = await worker.fetch(token(), { OPENAI_API_KEY: 'sk-test-not-used' });
+    expect(res.status).toBe(500);
+    expect(String(error.mock.calls.at(-1)![0])).toMatch(/authorize.*public: true/);
+    expect(optionsFor({ OPENAI_API_KEY: 'sk-test', PUBLIC_ENDPOINT: '1' })).toMatchObject({ public: true });
   });
 
   it('reads only known string keys from the binding', () => {

@@ -14,6 +14,12 @@ export interface TokenEnv {
   OPENAI_API_KEY?: string;
   /** Base URL of a Realtime-compatible upstream instead of OpenAI (the local simulator). */
   RTVOICE_UPSTREAM?: string;
+  /**
+   * `1` lets anyone who can reach the worker mint (guarded only by the origin check and the
+   * rate limits). Against OpenAI the handler refuses to start without it or an `authorize`
+   * hook (add yours in `optionsFor`).
+   */
+  PUBLIC_ENDPOINT?: string;
   /** Comma-separated origins allowed to mint; default same-origin only. */
   ALLOWED_ORIGINS?: string;
   /** Header carrying the real client IP on this platform, e.g. `cf-connecting-ip` on Workers. */
@@ -22,7 +28,7 @@ export interface TokenEnv {
   TOKEN_PATH?: string;
 }
 
-const KEYS = ['OPENAI_API_KEY', 'RTVOICE_UPSTREAM', 'ALLOWED_ORIGINS', 'CLIENT_IP_HEADER', 'TOKEN_PATH'] as const;
+const KEYS = ['OPENAI_API_KEY', 'RTVOICE_UPSTREAM', 'PUBLIC_ENDPOINT', 'ALLOWED_ORIGINS', 'CLIENT_IP_HEADER', 'TOKEN_PATH'] as const;
 
 /** Reads the known keys from a Workers env object, `process.env` or `Deno.env`. */
 export function readEnv(binding: unknown): TokenEnv {
@@ -51,6 +57,8 @@ export function optionsFor(env: TokenEnv): TokenHandlerOptions {
   return {
     ...(env.OPENAI_API_KEY ? { apiKey: env.OPENAI_API_KEY } : {}),
     ...(env.RTVOICE_UPSTREAM ? { upstream: env.RTVOICE_UPSTREAM } : {}),
+    // Your login check goes here as authorize: (request) => …; PUBLIC_ENDPOINT=1 opts out of one.
+    ...(env.PUBLIC_ENDPOINT === '1' || env.PUBLIC_ENDPOINT === 'true' ? { public: true } : {}),
     ...(env.ALLOWED_ORIGINS ? { allowedOrigins: env.ALLOWED_ORIGINS.split(',').map((o) => o.trim()) } : {}),
     ...(env.CLIENT_IP_HEADER ? { clientIpHeader: env.CLIENT_IP_HEADER } : {}),
     logger: 'json',

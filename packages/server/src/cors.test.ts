@@ -91,3 +91,28 @@ describe('allowedOrigins', () => {
     expect(res.headers.get('allow')).toBe('POST, OPTIONS');
   });
 });
+
+describe('credentials and the null origin', () => {
+  it('refuses allowedOrigins "*" with cors.credentials true at creation, saying what to do', () => {
+    let caught: unknown;
+    try {
+      createTokenHandler({ upstream: upstream.url, allowedOrigins: '*', cors: { credentials: true } });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({ code: 'invalid_options', message: expect.stringMatching(/credentials.*List the origins/s) });
+    expect(() => createTokenHandler({ upstream: upstream.url, allowedOrigins: ['https://a.example'], cors: { credentials: true } })).not.toThrow();
+  });
+
+  it('never allows or echoes Origin: null, whatever allowedOrigins says', async () => {
+    for (const allowedOrigins of ['*', () => true, ['null', 'https://a.example']] as const) {
+      const handler = createTokenHandler({ upstream: upstream.url, allowedOrigins });
+      for (const req of [tokenRequest({}, { origin: 'null' }), preflight('null')]) {
+        const res = await handler(req);
+        expect(await outcome(res)).toEqual([403, 'origin_not_allowed']);
+        expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      }
+    }
+    expect(upstream.requests).toHaveLength(0);
+  });
+});

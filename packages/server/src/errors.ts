@@ -3,7 +3,9 @@
  *
  * Every error the browser can see has a stable snake_case `code`, an HTTP status and a
  * human message written by this package. Upstream messages are never forwarded verbatim,
- * because some of them quote part of the API key ("Incorrect API key provided: sk-…").
+ * because some of them quote part of the API key ("Incorrect API key provided: sk-…"), and an
+ * upstream 401/403/429 reaches the browser only as 502/503: an anonymous caller must not learn
+ * the state of the server's credentials or quota (the detail goes to the logs).
  */
 
 /**
@@ -14,6 +16,7 @@
 export type TokenErrorCode =
   | 'method_not_allowed'
   | 'origin_not_allowed'
+  | 'host_not_allowed'
   | 'unauthorized'
   | 'forbidden'
   | 'rate_limited'
@@ -24,11 +27,8 @@ export type TokenErrorCode =
   | 'invalid_body'
   | 'override_not_allowed'
   | 'invalid_override'
-  | 'upstream_unauthorized'
-  | 'upstream_forbidden'
-  | 'upstream_rate_limited'
-  | 'upstream_rejected'
   | 'upstream_error'
+  | 'upstream_unavailable'
   | 'upstream_unreachable'
   | 'upstream_timeout'
   | 'upstream_invalid_response'
@@ -41,6 +41,7 @@ export type TokenErrorCode =
 export const ERROR_STATUS: Readonly<Record<TokenErrorCode, number>> = Object.freeze({
   method_not_allowed: 405,
   origin_not_allowed: 403,
+  host_not_allowed: 403,
   unauthorized: 401,
   forbidden: 403,
   rate_limited: 429,
@@ -51,11 +52,8 @@ export const ERROR_STATUS: Readonly<Record<TokenErrorCode, number>> = Object.fre
   invalid_body: 400,
   override_not_allowed: 400,
   invalid_override: 400,
-  upstream_unauthorized: 401,
-  upstream_forbidden: 403,
-  upstream_rate_limited: 429,
-  upstream_rejected: 502,
   upstream_error: 502,
+  upstream_unavailable: 503,
   upstream_unreachable: 502,
   upstream_timeout: 504,
   upstream_invalid_response: 502,

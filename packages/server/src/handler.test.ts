@@ -30,7 +30,7 @@ describe('minting', () => {
     expect(body.value).toMatch(/^ek_test_/);
     expect(typeof body.expires_at).toBe('number');
     expect(body.calls_url).toBe(`${upstream.url}/realtime/calls`);
-    expect(body.session).toMatchObject({ type: 'realtime', model: 'gpt-realtime', audio: { output: { voice: 'marin' } } });
+    expect(body.model).toBe('gpt-realtime');
     const sent = JSON.parse(upstream.requests[0]!.body) as Record<string, unknown>;
     expect(sent).toEqual({
       expires_after: { anchor: 'created_at', seconds: 60 },
@@ -106,7 +106,7 @@ describe('configuration', () => {
     const saved = process.env.OPENAI_API_KEY;
     process.env.OPENAI_API_KEY = 'sk-from-env';
     try {
-      expect(() => createTokenHandler()).not.toThrow();
+      expect(() => createTokenHandler({ public: true })).not.toThrow();
       const handler = createTokenHandler({ upstream: upstream.url });
       expect((await handler(post({}))).status).toBe(200);
       expect(upstream.requests[0]!.headers.authorization).toBeUndefined();
@@ -190,11 +190,12 @@ describe('bad requests', () => {
 
 describe('upstream failures', () => {
   const cases: [string, { status: number; body?: unknown; headers?: Record<string, string> }, number, string][] = [
-    ['401', { status: 401, body: { error: { message: 'Incorrect API key provided: sk-abc***', code: 'invalid_api_key' } } }, 401, 'upstream_unauthorized'],
-    ['403', { status: 403, body: {} }, 403, 'upstream_forbidden'],
-    ['429', { status: 429, body: {}, headers: { 'retry-after': '7' } }, 429, 'upstream_rate_limited'],
-    ['400', { status: 400, body: { error: { message: 'bad voice', code: 'invalid_value' } } }, 502, 'upstream_rejected'],
+    ['401', { status: 401, body: { error: { message: 'Incorrect API key provided: sk-abc***', code: 'invalid_api_key' } } }, 502, 'upstream_error'],
+    ['403', { status: 403, body: {} }, 502, 'upstream_error'],
+    ['429', { status: 429, body: {}, headers: { 'retry-after': '7' } }, 503, 'upstream_unavailable'],
+    ['400', { status: 400, body: { error: { message: 'bad voice', code: 'invalid_value' } } }, 502, 'upstream_error'],
     ['500', { status: 500, body: {} }, 502, 'upstream_error'],
+    ['503', { status: 503, body: {} }, 503, 'upstream_unavailable'],
     ['200 but not a secret', { status: 200, body: { hello: 1 } }, 502, 'upstream_invalid_response'],
   ];
   for (const [name, reply, status, code] of cases) {
@@ -233,20 +234,34 @@ describe('upstream failures', () => {
 });
 
 describe('official GA payloads', () => {
-  it('passes the official client_secrets response through, adding calls_url', async () => {
+  it('reduces the official client_secrets response to value, expires_at, calls_url and model', async () => {
     upstream.reply(() => ({ status: 200, body: GA_CLIENT_SECRET_EXAMPLE }));
     const handler = createTokenHandler({ upstream: upstream.url });
     const res = await handler(post({}));
-    expect(await res.json()).toEqual({ ...GA_CLIENT_SECRET_EXAMPLE, calls_url: `${upstream.url}/realtime/calls` });
+    expect(await res.json()).toEqual({
+      value: GA_CLIENT_SECRET_EXAMPLE.value,
+      expires_at: GA_CLIENT_SECRET_EXAMPLE.expires_at,
+      calls_url: `${upstream.url}/realtime/calls`,
+      model: 'gpt-realtime-2025-08-25',
+    });
   });
 
-  it('maps the real insufficient_quota 429 to upstream_rate_limited', async () => {
+  it('maps the real insufficient_quota 429 to 503 upstream_unavailable, the quota detail only in the log', async () => {
     upstream.reply(() => ({ status: 429, body: QUOTA_429_BODY }));
-    const res = await createTokenHandler({ upstream: upstream.url })(post({}));
-    expect(res.status).toBe(429);
+    const logs: unknown[] = [];
+    const res = await createTokenHandler({ upstream: upstream.url, logger: (e) => void logs.push(e) })(post({}));
+    expect(res.status).toBe(503);
     const text = await res.text();
-    expect(JSON.parse(text)).toEqual({ error: { code: 'upstream_rate_limited', message: expect.any(String) } });
+    expect(JSON.parse(text)).toEqual({ error: { code: 'upstream_unavailable', message: expect.any(String) } });
     expect(text).not.toContain('billing');
+    expect(text).not.toContain('quota');
+    expect(logs[0]).toMatchObject({
+      code: 'upstream_unavailable',
+      upstreamStatus: 429,
+      upstreamCode: 'insufficient_quota',
+      upstreamType: 'insufficient_quota',
+      upstreamMessage: expect.stringContaining('exceeded your current quota'),
+    });
   });
 });
 

@@ -3,10 +3,10 @@
  * This module only orchestrates; each rule lives in its own module.
  */
 import { readJsonObject } from './body.js';
-import { resolveClientIp, trustedHops } from './client-ip.js';
-import { createOriginPolicy } from './cors.js';
+import { resolveClientIp } from './client-ip.js';
 import { TokenHandlerError, isTokenHandlerError } from './errors.js';
-import { hashUserId, runAuthorize } from './identity.js';
+import { createRequestGuard } from './guard.js';
+import { runAuthorize, userKey } from './identity.js';
 import { createLogSink, type TokenLogEntry } from './logger.js';
 import { resolveOptions, type TokenHandlerOptions } from './options.js';
 import { applyOverrides } from './overrides.js';
@@ -37,24 +37,33 @@ function contextIp(context: unknown): string | undefined {
 function detailOf(error: TokenHandlerError): Partial<UpstreamFailureDetail> {
   const cause: unknown = error.cause;
   if (typeof cause !== 'object' || cause === null) return {};
-  const { upstreamStatus, upstreamCode, causeCode, upstreamMs } = cause as Partial<UpstreamFailureDetail>;
+  const { upstreamStatus, upstreamCode, upstreamType, upstreamMessage, causeCode, upstreamMs } = cause as Partial<UpstreamFailureDetail>;
   return {
     ...(typeof upstreamStatus === 'number' ? { upstreamStatus } : {}),
     ...(typeof upstreamCode === 'string' ? { upstreamCode } : {}),
+    ...(typeof upstreamType === 'string' ? { upstreamType } : {}),
+    ...(typeof upstreamMessage === 'string' ? { upstreamMessage } : {}),
     ...(typeof causeCode === 'string' ? { causeCode } : {}),
     ...(typeof upstreamMs === 'number' ? { upstreamMs } : {}),
   };
 }
 
 /**
- * Creates the token endpoint. Options are validated here, once: a bad option or a missing
- * OpenAI key throws a {@link TokenHandlerError} (`invalid_options` / `missing_api_key`) before
- * any request is served.
+ * Creates the token endpoint. Options are validated here, once: a bad option, a missing key,
+ * or a real upstream with neither `authorize` nor `public: true` throws a
+ * {@link TokenHandlerError} (`invalid_options` / `missing_api_key`) before any request is
+ * served.
  *
  * @example
  * ```ts
  * import { createTokenHandler } from '@rtvoice/server';
- * const handler = createTokenHandler({ session: { instructions: 'You are a friendly concierge.' } });
+ * const handler = createTokenHandler({
+ *   session: { instructions: 'You are a friendly concierge.' },
+ *   authorize: async (request) => {
+ *     const user = await getUser(request); // your session or JWT check
+ *     return user ? { userId: user.id } : false;
+ *   },
+ * });
  * export default { fetch: handler };
  * ```
  */
@@ -65,33 +74,28 @@ export function createTokenHandler(options: TokenHandlerOptions = {}): TokenHand
   const log = (entry: Omit<TokenLogEntry, 'time'>) => sink({ time: new Date().toISOString(), ...entry });
   const leaksSecret = (text: string) => secrets.some((secret) => text.includes(secret));
 
-  const policy = createOriginPolicy(resolved.allowedOrigins, resolved.cors, trustedHops(resolved.clientIp.trustProxy) > 0);
+  const guard = createRequestGuard(resolved);
   const rateCheck = createRateCheck(resolved.rateLimit);
 
   return async function tokenHandler(request: Request, context?: unknown): Promise<Response> {
     const started = performance.now();
-    const ip = resolveClientIp(request, contextIp(context), resolved.clientIp);
+    const peerIp = contextIp(context);
+    const ip = resolveClientIp(request, peerIp, resolved.clientIp);
     const origin = request.headers.get('origin') ?? undefined;
-    const headers = new Headers({ vary: 'Origin' });
+    let headers = new Headers({ vary: 'Origin' });
     let userId: string | undefined;
-    let userHash: string | undefined;
+    let userLabel: string | undefined;
     const base = (): Pick<TokenLogEntry, 'ip' | 'durationMs' | 'origin' | 'user'> => ({
       ip,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       ...(origin === undefined ? {} : { origin: origin.slice(0, 200) }),
-      ...(userHash === undefined ? {} : { user: `sha256:${userHash.slice(0, 32)}` }),
+      ...(userLabel === undefined ? {} : { user: userLabel }),
     });
     try {
-      if (origin !== undefined) {
-        if (!policy.allows(origin, request)) {
-          throw new TokenHandlerError('origin_not_allowed', 'This site may not request voice tokens from this server.');
-        }
-        policy.responseHeaders(origin).forEach((value, name) => headers.set(name, value));
-      }
+      headers = guard.check(request, peerIp);
       if (request.method === 'OPTIONS') {
-        if (origin !== undefined && request.headers.has('access-control-request-method')) {
-          return new Response(null, { status: 204, headers: policy.preflightHeaders(origin) });
-        }
+        const preflight = guard.preflight(request);
+        if (preflight !== undefined) return preflight;
         headers.set('allow', 'POST, OPTIONS');
         return new Response(null, { status: 204, headers });
       }
@@ -101,32 +105,38 @@ export function createTokenHandler(options: TokenHandlerOptions = {}): TokenHand
       }
       await rateCheck('ip', ip);
       userId = await runAuthorize(resolved.authorize, request, { ip });
+      let safetyIdentifier: string | undefined;
       if (userId !== undefined) {
-        userHash = await hashUserId(userId, resolved.safetySalt ?? 'rtvoice');
-        await rateCheck('user', userHash);
+        const user = await userKey(userId, resolved.safetySecret);
+        userLabel = user.label;
+        if (resolved.safetySecret !== undefined) safetyIdentifier = user.key;
+        await rateCheck('user', user.key);
       }
       const overrides = await readJsonObject(request, resolved.maxBodyBytes);
       const session = applyOverrides(resolved.session, overrides, resolved.allowClientOverrides);
       const { secret, upstreamMs } = await mintClientSecret({
         url: resolved.clientSecretsUrl,
-        apiKey: resolved.apiKey,
+        authHeaders: resolved.provider.authHeaders,
         session,
         ttlSeconds: resolved.ttlSeconds,
-        safetyIdentifier: resolved.safetySalt === undefined ? undefined : userHash,
+        safetyIdentifier,
         timeoutMs: resolved.timeoutMs,
         signal: request.signal,
         fetch: resolved.fetch,
       });
+      const upstreamModel = secret.session?.model;
+      const model = typeof upstreamModel === 'string' ? upstreamModel : session.model;
+      // Only what the browser needs: the upstream's session (instructions, tools, MCP
+      // servers and their headers) stays on the server.
       const body: TokenResponseBody = {
         value: secret.value,
         expires_at: secret.expires_at,
         calls_url: resolved.callsUrl,
-        session: secret.session,
+        ...(model === undefined ? {} : { model }),
       };
       if (leaksSecret(JSON.stringify(body))) {
-        throw new TokenHandlerError('upstream_invalid_response', 'The voice provider sent an unexpected response.');
+        throw new TokenHandlerError('upstream_invalid_response', 'The voice service sent an unexpected response.');
       }
-      const model = typeof secret.session.model === 'string' ? secret.session.model : session.model;
       try {
         await resolved.onMint?.({ userId, ip, model, expiresAt: secret.expires_at, origin });
       } catch {

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTokenHandler } from './handler.js';
 import { TokenHandlerError } from './errors.js';
-import { hashUserId } from './identity.js';
+import { createHash, createHmac } from 'node:crypto';
+import { hashUserId, hmacUserId } from './identity.js';
 import type { MintEvent, RejectEvent } from './options.js';
 import { startFakeUpstream, type FakeUpstream } from './testing/fake-upstream.js';
 import { outcome, tokenRequest } from './testing/requests.js';
@@ -46,17 +47,18 @@ describe('authorize', () => {
     expect(await outcome(await bad(tokenRequest({})))).toEqual([500, 'internal_error']);
   });
 
-  it('passes a hashed OpenAI-Safety-Identifier upstream and the raw user id to onMint', async () => {
+  it('passes OpenAI-Safety-Identifier = HMAC-SHA256(secret, userId) upstream and the raw user id to onMint', async () => {
     const mints: MintEvent[] = [];
+    const secret = 'pepper-pepper-pepper-1234';
     const handler = createTokenHandler({
       upstream: upstream.url,
       authorize: cookieAuth,
-      safetyIdentifier: { salt: 'pepper' },
+      safetyIdentifier: { secret },
       onMint: (e) => void mints.push(e),
     });
     expect((await handler(tokenRequest({}, { cookie: 'session=alice' }))).status).toBe(200);
-    const expected = await hashUserId('alice', 'pepper');
-    expect(expected).toMatch(/^[0-9a-f]{64}$/);
+    const expected = createHmac('sha256', secret).update('alice').digest('hex');
+    expect(await hmacUserId('alice', secret)).toBe(expected);
     expect(upstream.requests[0]!.headers['openai-safety-identifier']).toBe(expected);
     expect(JSON.stringify(upstream.requests[0])).not.toContain('alice');
     expect(mints[0]).toMatchObject({ userId: 'alice', model: 'gpt-realtime' });
@@ -87,5 +89,22 @@ describe('authorize', () => {
       { code: 'unauthorized', status: 401, userId: undefined, ip: 'unknown', origin: undefined },
       { code: 'override_not_allowed', status: 400, userId: 'carol', ip: 'unknown', origin: undefined },
     ]);
+  });
+
+  it('sends no identifier by default, even for authorized users (no public default salt)', async () => {
+    const handler = createTokenHandler({ upstream: upstream.url, authorize: cookieAuth });
+    expect((await handler(tokenRequest({}, { cookie: 'session=dave' }))).status).toBe(200);
+    expect(upstream.requests[0]!.headers['openai-safety-identifier']).toBeUndefined();
+  });
+
+  it('requires a secret of at least 16 characters for safetyIdentifier, saying how to fix it', () => {
+    expect(() => createTokenHandler({ upstream: upstream.url, safetyIdentifier: {} })).toThrowError(/safetyIdentifier.*secret/);
+    expect(() => createTokenHandler({ upstream: upstream.url, safetyIdentifier: { secret: 'short' } })).toThrowError(/16 characters/);
+    // The deprecated `salt` is the same secret under its old name.
+    expect(() => createTokenHandler({ upstream: upstream.url, safetyIdentifier: { salt: 'rtvoice' } })).toThrowError(/16 characters/);
+  });
+
+  it('keeps the deprecated hashUserId export: sha256(salt:userId)', async () => {
+    expect(await hashUserId('alice', 'pepper')).toBe(createHash('sha256').update('pepper:alice').digest('hex'));
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Who is minting: the `authorize` hook's verdict, and the hashed per-user identifier sent
- * upstream as `OpenAI-Safety-Identifier`.
+ * Who is minting: the `authorize` hook's verdict, and the keyed per-user identifier (HMAC)
+ * sent upstream as `OpenAI-Safety-Identifier`.
  */
 import { TokenHandlerError } from './errors.js';
 
@@ -45,11 +45,37 @@ export async function runAuthorize(hook: AuthorizeHook | undefined, request: Req
 
 /**
  * The stable pseudonymous id of a user: `sha256(salt + ":" + userId)` in hex (64 chars).
- * Sent upstream as `OpenAI-Safety-Identifier` and used in logs and rate-limit keys, so the
- * raw user id never leaves the process.
+ *
+ * @deprecated A salted hash with a guessable salt can be reversed for guessable ids (emails).
+ *   Use {@link hmacUserId} with a secret; the handler sends `OpenAI-Safety-Identifier` only as
+ *   that HMAC (`safetyIdentifier: { secret }`).
  */
 export async function hashUserId(userId: string, salt: string): Promise<string> {
   const data = new TextEncoder().encode(`${salt}:${userId}`);
   const digest = await crypto.subtle.digest('SHA-256', data);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * `HMAC-SHA256(secret, userId)` in hex (64 chars): what the handler sends as
+ * `OpenAI-Safety-Identifier` (and uses for per-user rate-limit keys and the log's `user`)
+ * when `safetyIdentifier: { secret }` is set. Without the secret it cannot be computed or
+ * reversed by guessing ids.
+ */
+export async function hmacUserId(userId: string, secret: string): Promise<string> {
+  const encoder = new TextEncoder();
+  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(userId));
+  return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The pseudonymous key of a user inside this server (per-user rate-limit bucket, log `user`):
+ * the HMAC with `secret` when there is one, else `sha256("rtvoice:" + userId)` (never sent
+ * upstream). Returns the hex digest and the label for the log (`hmac:` / `sha256:` + 32 hex).
+ */
+export async function userKey(userId: string, secret: string | undefined): Promise<{ key: string; label: string }> {
+  // The unkeyed form stays for the internal key so existing Redis buckets keep their names.
+  const key = secret === undefined ? await hashUserId(userId, 'rtvoice') : await hmacUserId(userId, secret);
+  return { key, label: `${secret === undefined ? 'sha256' : 'hmac'}:${key.slice(0, 32)}` };
 }

@@ -43,8 +43,8 @@ describe('logging', () => {
     expect(entries[2]).toMatchObject({
       level: 'error',
       event: 'token.failed',
-      status: 429,
-      code: 'upstream_rate_limited',
+      status: 503,
+      code: 'upstream_unavailable',
       upstreamStatus: 429,
       upstreamCode: 'rate_limit_exceeded',
     });

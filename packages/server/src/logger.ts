@@ -16,7 +16,7 @@ export interface TokenLogEntry {
   code?: string;
   /** Client IP as resolved (see `trustProxy`), or `"unknown"`. */
   ip: string;
-  /** The user id returned by `authorize`, hashed (`sha256:` prefix), when there is one. */
+  /** The user id returned by `authorize`, keyed (`hmac:` with `safetyIdentifier.secret`, else `sha256:`; 32 hex), when there is one. */
   user?: string;
   /** Request `Origin` header, when present. */
   origin?: string;
@@ -30,9 +30,13 @@ export interface TokenLogEntry {
   upstreamMs?: number;
   /** Upstream HTTP status, when the upstream answered with an error. */
   upstreamStatus?: number;
-  /** Upstream `error.code`, when it is a plain snake_case token. */
+  /** Upstream `error.code` (`invalid_api_key`, Azure's `"401"`…), when it is a plain token. */
   upstreamCode?: string;
-  /** Network error code such as `ECONNREFUSED`, when the upstream could not be reached. */
+  /** Upstream `error.type` (`invalid_request_error`, `insufficient_quota`…), when it is a plain token. */
+  upstreamType?: string;
+  /** Upstream `error.message`, at most 200 characters, key-like strings removed. Never sent to the browser. */
+  upstreamMessage?: string;
+  /** Network error code such as `ECONNREFUSED` when the upstream could not be reached, or `RESPONSE_TOO_LARGE`. */
   causeCode?: string;
 }
 

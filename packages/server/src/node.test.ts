@@ -57,7 +57,7 @@ describe('toNodeListener', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const body = (await res.json()) as Record<string, unknown>;
-    expect(Object.keys(body).sort()).toEqual(['calls_url', 'expires_at', 'session', 'value']);
+    expect(Object.keys(body).sort()).toEqual(['calls_url', 'expires_at', 'model', 'value']);
     expect(body.calls_url).toBe(`${upstream.url}/realtime/calls`);
     expect(await (await fetch(`${url}/index.html`)).text()).toBe('static');
   });

@@ -6,15 +6,16 @@ import { z } from 'zod';
 import type { ClientIpOptions } from './client-ip.js';
 import type { AllowedOrigins, CorsOptions } from './cors.js';
 import { TokenHandlerError } from './errors.js';
+import { validateAllowedHosts, type AllowedHosts } from './hosts.js';
 import { deepestIssue, type IssueLike } from './issue-path.js';
 import type { AuthorizeHook } from './identity.js';
 import type { TokenLoggerOption } from './logger.js';
 import { CLIENT_OVERRIDE_KEYS, type ClientOverrideKey } from './overrides.js';
+import { OPENAI_UPSTREAM, resolveProvider, type AzureOptions, type UpstreamProvider } from './provider.js';
 import type { RateLimitOptions } from './rate-limit/limiter.js';
 import { betaKeyHint, DEFAULT_SESSION, mergeSession, type RealtimeSessionConfig } from './session.js';
 
-/** The OpenAI API base URL, the default `upstream`. */
-export const OPENAI_UPSTREAM = 'https://api.openai.com/v1';
+export { OPENAI_UPSTREAM };
 
 /** Facts about one successful mint, given to `onMint` (count mints and attribute cost per user). */
 export interface MintEvent {
@@ -49,13 +50,28 @@ export interface TokenHandlerOptions extends ClientIpOptions {
   /**
    * The real provider API key; it never leaves the server. Default: `process.env.OPENAI_API_KEY`,
    * read only when `upstream` is OpenAI, so the key is never sent to another host by accident.
-   * Required for the OpenAI upstream; optional for a local simulator.
+   * Required for the OpenAI upstream; optional for a local simulator. With `azure`, the default
+   * is `process.env.AZURE_OPENAI_API_KEY`, sent as the `api-key` header.
    */
   apiKey?: string;
-  /** Base URL of the Realtime API. Default `https://api.openai.com/v1`; point it at the sim for local work. */
+  /**
+   * Base URL of the Realtime API. Default `https://api.openai.com/v1`; point it at the sim for
+   * local work. Must be `https:` (`http:` only on a loopback host).
+   */
   upstream?: string;
-  /** Absolute URL the browser POSTs its SDP offer to. Default `${upstream}/realtime/calls`. */
+  /** Absolute URL the browser POSTs its SDP offer to. Default `${upstream}/realtime/calls`. `https:` (or loopback `http:`). */
   callsUrl?: string;
+  /** Mint from Azure OpenAI instead (`{ endpoint, deployment }`); exclusive with `upstream`. */
+  azure?: AzureOptions;
+  /**
+   * Set `true` to let anyone who can reach the endpoint mint, with no `authorize` hook, from a
+   * real (non-loopback) upstream: only the origin check and the rate limits stand between the
+   * internet and your bill. Without `authorize` or `public: true`, such a handler is refused at
+   * creation. Not needed for a loopback upstream (the simulator).
+   */
+  public?: boolean;
+  /** Host names the endpoint answers for (against DNS rebinding). See {@link AllowedHosts}. */
+  allowedHosts?: AllowedHosts;
   /**
    * The server-pinned session, deep-merged over `{ type: "realtime", model: "gpt-realtime",
    * audio: { output: { voice: "marin" } } }`. Model, instructions, voice, tools and turn
@@ -72,13 +88,18 @@ export interface TokenHandlerOptions extends ClientIpOptions {
   allowedOrigins?: AllowedOrigins;
   /** CORS details for cross-origin deployments. */
   cors?: CorsOptions;
-  /** Your login check; return `{ userId }`, `true` (anonymous) or `false` (401). Default: everyone may mint. */
+  /**
+   * Your login check; return `{ userId }`, `true` (anonymous) or `false` (401). Required with a
+   * real (non-loopback) upstream unless `public: true`; without either only a local simulator
+   * can be used.
+   */
   authorize?: AuthorizeHook;
   /**
-   * Send `OpenAI-Safety-Identifier: sha256(salt:userId)` upstream when `authorize` returned a
-   * user. Default `{ salt: "rtvoice" }`; set your own secret salt; `false` to send nothing.
+   * Send `OpenAI-Safety-Identifier: HMAC-SHA256(secret, userId)` (hex) upstream when
+   * `authorize` returned a user. `secret` is required (at least 16 characters; keep it out of
+   * the code). Default: nothing is sent.
    */
-  safetyIdentifier?: { salt?: string } | false;
+  safetyIdentifier?: { secret?: string; /** @deprecated Use `secret` (same meaning, now an HMAC key). */ salt?: string } | false;
   /** Token-bucket limits per IP and per user; default on, in memory. `false` turns them off. */
   rateLimit?: RateLimitOptions | false;
   /** Lifetime of each ephemeral key in seconds, 10–7200. Default 60. */
@@ -99,7 +120,9 @@ export interface TokenHandlerOptions extends ClientIpOptions {
 
 /** Options after defaults and validation (internal; see {@link TokenHandlerOptions} for meanings). */
 export interface ResolvedOptions {
-  /** Bearer key for the upstream, or undefined to send none. */
+  /** The provider: URLs, key, authentication headers, pinned model, whether it is local. */
+  provider: UpstreamProvider;
+  /** The real key for the upstream, or undefined to send none (also `provider.apiKey`). */
   apiKey: string | undefined;
   /** Override keys the browser may send. */
   allowClientOverrides: ReadonlySet<ClientOverrideKey>;
@@ -109,8 +132,12 @@ export interface ResolvedOptions {
   cors: CorsOptions;
   /** Login hook, if any. */
   authorize: AuthorizeHook | undefined;
-  /** Salt for `OpenAI-Safety-Identifier`; undefined means do not send it. */
-  safetySalt: string | undefined;
+  /** Whether minting without `authorize` was explicitly allowed. */
+  public: boolean;
+  /** The `allowedHosts` option as given. */
+  allowedHosts: AllowedHosts | undefined;
+  /** HMAC key for `OpenAI-Safety-Identifier`; undefined means do not send it. */
+  safetySecret: string | undefined;
   /** The `rateLimit` option as given. */
   rateLimit: RateLimitOptions | false | undefined;
   /** How to find the client IP. */
@@ -163,7 +190,18 @@ const optionsSchema = z.object({
     })
     .optional(),
   authorize: z.function().optional(),
-  safetyIdentifier: z.union([z.literal(false), z.object({ salt: z.string().optional() })]).optional(),
+  public: z.boolean().optional(),
+  allowedHosts: z.union([z.literal('*'), z.array(z.string())]).optional(),
+  azure: z.object({ endpoint: z.string(), deployment: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a deployment name') }).optional(),
+  safetyIdentifier: z
+    .union([
+      z.literal(false),
+      z.object({
+        secret: z.string().min(16, 'must be a secret of at least 16 characters').optional(),
+        salt: z.string().min(16, 'must be a secret of at least 16 characters (and is deprecated: use secret)').optional(),
+      }),
+    ])
+    .optional(),
   rateLimit: z
     .union([
       z.literal(false),
@@ -172,6 +210,8 @@ const optionsSchema = z.object({
         perUser: rule.optional(),
         store: z.custom<object>((v) => typeof (v as { take?: unknown } | null)?.take === 'function', 'must have a take() method').optional(),
         failOpen: z.boolean().optional(),
+        storeTimeoutMs: z.number().int().min(10).max(60_000).optional(),
+        ipv6Prefix: z.number().int().min(48).max(128).optional(),
       }),
     ])
     .optional(),
@@ -192,22 +232,64 @@ const optionsSchema = z.object({
 /** Every option name `createTokenHandler` accepts (kept in step with the README by a test). */
 export const OPTION_NAMES: readonly string[] = Object.freeze(Object.keys(optionsSchema.shape));
 
-/** Reads an environment variable without assuming `process` exists (edge runtimes). */
-function readEnv(name: string): string | undefined {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const value = env?.[name];
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
+/**
+ * The HMAC key for `OpenAI-Safety-Identifier` from the `safetyIdentifier` option (already
+ * schema-checked: at least 16 characters), or undefined to send none. Throws `invalid_options`
+ * for an object without a secret.
+ */
+export function resolveSafetySecret(option: TokenHandlerOptions['safetyIdentifier'], factory = 'createTokenHandler'): string | undefined {
+  if (option === undefined || option === false) return undefined;
+  const secret = option.secret ?? option.salt;
+  if (secret === undefined) {
+    throw new TokenHandlerError(
+      'invalid_options',
+      `Invalid ${factory} option "safetyIdentifier": pass { secret } ` +
+        '(at least 16 random characters, kept secret), ' +
+        'or leave it out to send no OpenAI-Safety-Identifier.',
+    );
+  }
+  return secret;
 }
 
-function isOpenAi(upstream: string): boolean {
-  return new URL(upstream).hostname === 'api.openai.com';
+/** The pinned model with Azure: the deployment name; a different `session.model` is a mistake. */
+function pinModel(session: RealtimeSessionConfig, provider: UpstreamProvider, given: RealtimeSessionConfig | undefined): void {
+  if (provider.model === undefined) return;
+  if (given?.model !== undefined && given.model !== provider.model) {
+    throw new TokenHandlerError(
+      'invalid_options',
+      'Invalid createTokenHandler option "session.model": on Azure the model is the deployment name; ' +
+        'leave session.model out or set it to azure.deployment.',
+    );
+  }
+  session.model = provider.model;
+}
+
+/**
+ * A real (non-loopback) upstream needs a login check or an explicit opt-in to public minting.
+ * Throws `invalid_options` saying how to fix it.
+ */
+export function requireAuthorizeOrPublic(
+  provider: Pick<UpstreamProvider, 'kind' | 'baseUrl' | 'local'>,
+  options: { authorize?: unknown; public?: boolean },
+  factory = 'createTokenHandler',
+): void {
+  if (provider.local || options.authorize !== undefined || options.public === true) return;
+  const where = provider.kind === 'openai' ? 'OpenAI' : provider.kind === 'azure' ? 'Azure OpenAI' : new URL(provider.baseUrl).host;
+  throw new TokenHandlerError(
+    'invalid_options',
+    `Invalid ${factory} options: nothing decides who may mint keys from ${where}, so anyone who can reach this ` +
+      'endpoint could start sessions billed to your account. Pass authorize: (request) => … (your login check: return ' +
+      '{ userId }, true or false), or public: true for a deliberately open endpoint guarded only by the origin check and ' +
+      'rate limits.',
+  );
 }
 
 /**
  * Validates options and fills in defaults.
  *
- * @throws TokenHandlerError `invalid_options` naming the bad option, or `missing_api_key` when
- *   the upstream is OpenAI and no key was given.
+ * @throws TokenHandlerError `invalid_options` naming the bad option (or the missing
+ *   `authorize`/`public` decision for a real upstream), or `missing_api_key` when the upstream
+ *   is OpenAI or Azure and no key was given.
  */
 export function resolveOptions(options: TokenHandlerOptions = {}): ResolvedOptions {
   const parsed = optionsSchema.safeParse(options);
@@ -225,32 +307,29 @@ export function resolveOptions(options: TokenHandlerOptions = {}): ResolvedOptio
   }
   const hint = betaKeyHint(options.session);
   if (hint !== undefined) throw new TokenHandlerError('invalid_options', `Invalid createTokenHandler option: ${hint}.`);
-  const upstream = (options.upstream ?? OPENAI_UPSTREAM).replace(/\/+$/, '');
-  const openAi = isOpenAi(upstream);
-  const explicitKey = options.apiKey !== undefined && options.apiKey.length > 0 ? options.apiKey : undefined;
-  const apiKey = explicitKey ?? (openAi ? readEnv('OPENAI_API_KEY') : undefined);
-  if (openAi && apiKey === undefined) {
-    throw new TokenHandlerError(
-      'missing_api_key',
-      'No OpenAI API key: set the OPENAI_API_KEY environment variable or pass createTokenHandler({ apiKey }). ' +
-        'For a local simulator, pass createTokenHandler({ upstream: "http://127.0.0.1:<port>/v1" }) instead.',
-    );
-  }
+  const provider = resolveProvider(options);
+  pinModel(session, provider, options.session);
+  requireAuthorizeOrPublic(provider, options);
+  validateAllowedHosts(options.allowedHosts);
+  const safetySecret = resolveSafetySecret(options.safetyIdentifier);
   const fetchImpl = options.fetch ?? (globalThis.fetch as typeof fetch | undefined);
   if (fetchImpl === undefined) {
     throw new TokenHandlerError('invalid_options', 'No global fetch in this runtime: pass createTokenHandler({ fetch }).');
   }
   return {
-    apiKey,
+    provider,
+    apiKey: provider.apiKey,
     allowClientOverrides: new Set(options.allowClientOverrides ?? []),
     allowedOrigins: options.allowedOrigins,
     cors: options.cors ?? {},
     authorize: options.authorize,
-    safetySalt: options.safetyIdentifier === false ? undefined : (options.safetyIdentifier?.salt ?? 'rtvoice'),
+    public: options.public === true,
+    allowedHosts: options.allowedHosts,
+    safetySecret,
     rateLimit: options.rateLimit,
     clientIp: { trustProxy: options.trustProxy, clientIpHeader: options.clientIpHeader?.toLowerCase() },
-    clientSecretsUrl: `${upstream}/realtime/client_secrets`,
-    callsUrl: options.callsUrl ?? `${upstream}/realtime/calls`,
+    clientSecretsUrl: provider.clientSecretsUrl,
+    callsUrl: provider.callsUrl,
     session,
     ttlSeconds: options.ttlSeconds ?? 60,
     timeoutMs: options.timeoutMs ?? 10_000,

@@ -4,7 +4,11 @@
  */
 import { ERROR_STATUS, type TokenErrorBody, type TokenHandlerError } from './errors.js';
 
-/** The success body sent to the browser. */
+/**
+ * The success body sent to the browser: the key, its expiry, where to use it and the model.
+ * Nothing else: the effective session (instructions, tools, MCP server details) that the
+ * upstream returns with the key stays on the server.
+ */
 export interface TokenResponseBody {
   /** The ephemeral key, `ek_…`; use it as `Authorization: Bearer` on `calls_url`. */
   value: string;
@@ -12,8 +16,8 @@ export interface TokenResponseBody {
   expires_at: number;
   /** Absolute URL the browser POSTs its SDP offer to. */
   calls_url: string;
-  /** The effective session the upstream stored. */
-  session: Record<string, unknown>;
+  /** The session's model as the upstream reports it (e.g. `gpt-realtime-2025-08-25`; the deployment name on Azure). */
+  model?: string;
 }
 
 /** Serialises `body` as JSON with `Cache-Control: no-store` and the given extra headers. */

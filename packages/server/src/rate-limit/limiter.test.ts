@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTokenHandler } from '../handler.js';
 import { MemoryRateLimitStore } from './memory-store.js';
 import { startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.js';
-import { tokenRequest } from '../testing/requests.js';
+import { outcome, tokenRequest } from '../testing/requests.js';
 
 let upstream: FakeUpstream;
 beforeEach(async () => {
@@ -70,5 +70,40 @@ describe('rate limits through the handler', () => {
       /rateLimit\.perIp/,
     );
     expect(() => createTokenHandler({ upstream: upstream.url, rateLimit: { store: {} as never } })).toThrowError(/rateLimit\.store/);
+  });
+
+  it('keys IPv6 clients by /64 by default, by ipv6Prefix when set, and mapped IPv4 as IPv4', async () => {
+    const handler = createTokenHandler({ upstream: upstream.url, rateLimit: { perIp: { burst: 1, perMinute: 1 } } });
+    expect((await handler(tokenRequest({}), fromIp('2001:db8:1:2::1'))).status).toBe(200);
+    // Another address of the same /64 (a client rotating its interface id) shares the bucket.
+    expect((await handler(tokenRequest({}), fromIp('2001:db8:1:2:ffff:1:2:3'))).status).toBe(429);
+    expect((await handler(tokenRequest({}), fromIp('2001:db8:1:3::1'))).status).toBe(200);
+    expect((await handler(tokenRequest({}), fromIp('198.51.100.1'))).status).toBe(200);
+    expect((await handler(tokenRequest({}), fromIp('::ffff:198.51.100.1'))).status).toBe(429);
+    const exact = createTokenHandler({ upstream: upstream.url, rateLimit: { perIp: { burst: 1, perMinute: 1 }, ipv6Prefix: 128 } });
+    expect((await exact(tokenRequest({}), fromIp('2001:db8:1:2::1'))).status).toBe(200);
+    expect((await exact(tokenRequest({}), fromIp('2001:db8:1:2::2'))).status).toBe(200);
+    for (const ipv6Prefix of [47, 129, 64.5]) {
+      expect(() => createTokenHandler({ upstream: upstream.url, rateLimit: { ipv6Prefix } })).toThrowError(/rateLimit\.ipv6Prefix/);
+    }
+  });
+
+  it('treats a store that does not answer within storeTimeoutMs (default 300 ms) as failed: fast 503, or open', async () => {
+    const hanging = { take: () => new Promise<never>(() => {}) };
+    const handler = createTokenHandler({ upstream: upstream.url, rateLimit: { store: hanging } });
+    let started = Date.now();
+    const res = await handler(tokenRequest({}), fromIp('6.6.6.6'));
+    expect(await outcome(res)).toEqual([503, 'rate_limiter_unavailable']);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - started).toBeLessThan(1_500);
+    const quick = createTokenHandler({ upstream: upstream.url, rateLimit: { store: hanging, storeTimeoutMs: 20 } });
+    started = Date.now();
+    expect(await outcome(await quick(tokenRequest({}), fromIp('6.6.6.6')))).toEqual([503, 'rate_limiter_unavailable']);
+    expect(Date.now() - started).toBeLessThan(250);
+    const open = createTokenHandler({ upstream: upstream.url, rateLimit: { store: hanging, storeTimeoutMs: 20, failOpen: true } });
+    expect(await outcome(await open(tokenRequest({}), fromIp('6.6.6.6')))).toEqual([200, undefined]);
+    expect(upstream.requests).toHaveLength(1);
+    expect(() => createTokenHandler({ upstream: upstream.url, rateLimit: { storeTimeoutMs: 5 } })).toThrowError(/storeTimeoutMs/);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Test support (not part of the package API): a fake GA Realtime upstream on 127.0.0.1 that
- * records what it receives and answers `POST /v1/realtime/client_secrets` as scripted.
+ * records what it receives and answers `POST /v1/realtime/client_secrets` (and Azure's
+ * `/openai/v1/realtime/client_secrets`) as scripted.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -70,7 +71,7 @@ export async function startFakeUpstream(initial: (req: RecordedRequest) => FakeR
       };
       requests.push(recorded);
       const reply =
-        recorded.method === 'POST' && recorded.url === '/v1/realtime/client_secrets'
+        recorded.method === 'POST' && (recorded.url === '/v1/realtime/client_secrets' || recorded.url === '/openai/v1/realtime/client_secrets')
           ? script(recorded)
           : { status: 404, body: { error: { message: 'not found', type: 'invalid_request_error', code: 'not_found', param: null } } };
       const send = () => {
