@@ -16,6 +16,7 @@ export default defineConfig({
       { find: /^@rtvoice\/client$/, replacement: src('client') },
       { find: /^@rtvoice\/server\/node$/, replacement: src('server', 'node.ts') },
       { find: /^@rtvoice\/server$/, replacement: src('server') },
+      { find: /^@rtvoice\/sim\/testing$/, replacement: src('sim', 'testing.ts') },
       { find: /^@rtvoice\/sim$/, replacement: src('sim') },
       { find: /^@rtvoice\/widget$/, replacement: src('widget') },
     ],

@@ -7,6 +7,6 @@ export default defineConfig({
     emptyOutDir: true,
     minify: false,
     lib: { entry: { index: 'src/index.ts', node: 'src/node.ts' }, formats: ['es'] },
-    rollupOptions: { external: [/^node:/, /^zod/, 'ioredis'] },
+    rollupOptions: { external: [/^node:/, /^zod/, 'ioredis', 'ws'] },
   },
 });

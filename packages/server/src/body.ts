@@ -9,7 +9,11 @@ function isJsonContentType(value: string | null): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
-async function readBounded(request: Request, maxBytes: number): Promise<Uint8Array> {
+/**
+ * Reads the whole request body, at most `maxBytes` (413 `body_too_large` beyond, declared or
+ * streamed; 400 `invalid_body` when it cannot be read). Also used by the call handler for SDP.
+ */
+export async function readBounded(request: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = request.headers.get('content-length');
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
     throw new TokenHandlerError('body_too_large', `The request body is larger than ${maxBytes} bytes.`);

@@ -9,6 +9,7 @@ export { createTokenHandler } from './handler.js';
 export type { TokenHandler, TokenRequestContext } from './handler.js';
 export { OPENAI_UPSTREAM } from './options.js';
 export type { MintEvent, RejectEvent, TokenHandlerOptions } from './options.js';
+export type { AzureOptions } from './provider.js';
 
 // The pinned session and what the browser may override.
 export { DEFAULT_SESSION } from './session.js';
@@ -18,8 +19,9 @@ export type { ClientOverrideKey } from './overrides.js';
 
 // Who may mint.
 export type { AllowedOrigins, CorsOptions } from './cors.js';
+export type { AllowedHosts } from './hosts.js';
 export type { AuthorizeContext, AuthorizeHook, AuthorizeResult } from './identity.js';
-export { hashUserId } from './identity.js';
+export { hashUserId, hmacUserId } from './identity.js';
 export type { ClientIpOptions } from './client-ip.js';
 
 // Rate limits.
@@ -37,3 +39,15 @@ export type { TokenResponseBody } from './responses.js';
 export { ERROR_STATUS, TokenHandlerError, isTokenHandlerError } from './errors.js';
 export type { TokenErrorBody, TokenErrorCode, TokenHandlerErrorOptions } from './errors.js';
 export type { TokenLogEntry, TokenLogSink, TokenLoggerOption } from './logger.js';
+
+// Server-controlled calls: the browser POSTs its SDP offer to your server (no key reaches the page).
+export { createCallHandler } from './calls/call-handler.js';
+export type { CallHandler } from './calls/call-handler.js';
+export type { CallConnectedEvent, CallHandlerOptions } from './calls/call-options.js';
+export { CALL_ERROR_STATUS, CallHandlerError, isCallHandlerError } from './calls/errors.js';
+export type { CallErrorBody, CallErrorCode, CallHandlerErrorOptions } from './calls/errors.js';
+export { CALL_SLOTS_LUA, MemoryCallSlotStore, RedisCallSlotStore } from './calls/concurrency.js';
+export type { AcquireResult, CallSlotStore, MemoryCallSlotStoreOptions, RedisCallSlotStoreOptions } from './calls/concurrency.js';
+export type { CallControllerLike, CallSlot, CallUpstream, ControlledCall, FunctionToolDeclaration } from './calls/types.js';
+export type { CallProviderName } from './calls/providers.js';
+export type { CallLogEntry, CallLogSink, CallLoggerOption } from './calls/log.js';

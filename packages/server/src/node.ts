@@ -139,3 +139,11 @@ export function toNodeMiddleware(handler: TokenHandler, options: NodeMiddlewareO
     serve(handler, req, res).catch((error: unknown) => next(error));
   };
 }
+
+// Server-controlled calls: the sideband controller (keeps a WebSocket per call: a long-running Node process).
+export { createCallController } from './calls/controller.js';
+export type { ActiveCall, CallController, CallControllerOptions } from './calls/controller.js';
+export type { ServerTool, ServerToolContext } from './calls/server-tools.js';
+export type { CallEndReason, CallEvent, CallEventBase, CallEventMap, CallEventType, CallUsageFields } from './calls/events.js';
+export { DEFAULT_PRICES } from './calls/pricing.js';
+export type { CallUsage, ModelPrices } from './calls/pricing.js';

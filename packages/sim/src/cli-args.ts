@@ -22,7 +22,7 @@ export function usage(): string {
     '  --host <addr>            address to bind (default 127.0.0.1)',
     '  --ice-address <addr>     ICE candidate address in answers (default: the host; "*" = all IPv4)',
     '  --fault <spec>           inject faults, repeatable (e.g. calls=429*1, audio=stop, dc=mid_response)',
-    '  --scenario <name|file>   default agent: parrot (default), greeting, tool-call, long-answer, or a scenario .json',
+    '  --scenario <name|file>   default agent: parrot (default), greeting, tool-call, long-answer, demo, server-tool, or a scenario .json',
     '  --scenario-file <file>   register a scenario .json, selectable per request by its name; repeatable',
     '  --generation-speed <x>   response audio generated per second of wall time (default 2)',
     '  --log-level <level>      debug | info | warn | error | silent (default warn)',

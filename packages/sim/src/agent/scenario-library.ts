@@ -5,7 +5,7 @@ import { fromZodError } from '../protocol/wire-error.js';
 import { type Scenario, scenarioSchema } from './scenario-schema.js';
 
 /** Names of the scenarios shipped in `packages/sim/scenarios/`. */
-export const SHIPPED_SCENARIOS = ['greeting', 'tool-call', 'long-answer', 'demo'] as const;
+export const SHIPPED_SCENARIOS = ['greeting', 'tool-call', 'long-answer', 'demo', 'server-tool'] as const;
 
 /**
  * Validates a scenario object.

@@ -24,6 +24,19 @@ export interface TestClientOptions {
   clock?: AudioClock;
   /** Attach an `RTCAudioSink` to the remote track to measure what is heard (default true). */
   listen?: boolean;
+  /**
+   * Post the offer to this absolute URL instead: an app's own call endpoint (such as
+   * `@rtvoice/server`'s `createCallHandler`), which connects the call itself. No key is minted
+   * and no `Authorization` is sent; `headers` go with the request (the app's own credentials).
+   * `baseUrl` is then unused. `callId` is read from a `Location` header when there is one.
+   */
+  callUrl?: string;
+  /**
+   * Post the offer as a server does on the "unified interface": `multipart/form-data` with the
+   * `sdp` and this `session` (JSON) instead of `application/sdp`. Pair it with a standard
+   * (`sk-…`) `key`.
+   */
+  session?: Record<string, unknown>;
 }
 
 /**
@@ -174,6 +187,19 @@ export class TestClient {
       for (const w of [...this.#waiters]) w();
     };
     await pc.setLocalDescription(await pc.createOffer());
+    const res = await this.#postOffer(baseUrl, pc.localDescription?.sdp ?? '', options);
+    if (res.status !== 201) return res;
+    this.answerSdp = await res.text();
+    this.callId = (res.headers.get('location') ?? '').split('/').pop() ?? '';
+    await pc.setRemoteDescription({ type: 'answer', sdp: this.answerSdp });
+    return res;
+  }
+
+  /** POSTs the offer: to an app's call endpoint, as the unified interface (multipart), or with an `ek_`/`sk-` key. */
+  async #postOffer(baseUrl: string, sdp: string, options: TestClientOptions): Promise<Response> {
+    if (options.callUrl !== undefined) {
+      return fetch(options.callUrl, { method: 'POST', headers: { 'content-type': 'application/sdp', ...options.headers }, body: sdp });
+    }
     let key = options.key;
     if (key === undefined) {
       const mint = await fetch(`${baseUrl}/v1/realtime/client_secrets`, {
@@ -183,16 +209,19 @@ export class TestClient {
       });
       key = ((await mint.json()) as { value: string }).value;
     }
-    const res = await fetch(`${baseUrl}${options.path ?? '/v1/realtime/calls'}`, {
+    const url = `${baseUrl}${options.path ?? '/v1/realtime/calls'}`;
+    if (options.session !== undefined) {
+      // The unified interface: fetch sets the multipart boundary in the content type.
+      const form = new FormData();
+      form.set('sdp', sdp);
+      form.set('session', JSON.stringify(options.session));
+      return fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, ...options.headers }, body: form });
+    }
+    return fetch(url, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/sdp', ...options.headers },
-      body: pc.localDescription?.sdp ?? '',
+      body: sdp,
     });
-    if (res.status !== 201) return res;
-    this.answerSdp = await res.text();
-    this.callId = (res.headers.get('location') ?? '').split('/').pop() ?? '';
-    await pc.setRemoteDescription({ type: 'answer', sdp: this.answerSdp });
-    return res;
   }
 }
 
