@@ -157,6 +157,20 @@ describe('giving up', () => {
     expect(h.factory).toHaveBeenCalledTimes(4);
   });
 
+  it('stops at a refusal that retrying cannot change (the call endpoint ended the call for a limit): failed, typed, one attempt', async () => {
+    const refused = new RtvoiceError('sdp_rejected', 'SDP offer refused (409): The last call was ended by the server (max_duration).', { status: 409 });
+    const h = await live({}, [{ failWith: refused }, {}]);
+    h.fake.drop();
+    await vi.advanceTimersByTimeAsync(500);
+    await until(() => h.session.state === 'failed');
+    expect(h.factory).toHaveBeenCalledTimes(2);
+    const reason = h.states.at(-1)!.reason!;
+    expect(reason).toMatchObject({ code: 'reconnect_failed', cause: expect.objectContaining({ code: 'sdp_rejected', status: 409, retryable: false }) });
+    expect(h.errors).toEqual([reason]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(h.factory).toHaveBeenCalledTimes(2);
+  });
+
   it('does not reconnect forever a connection that drops right after each reconnection', async () => {
     const h = await live({}, [{}, {}, {}]);
     for (let drop = 1; drop <= 3; drop += 1) {

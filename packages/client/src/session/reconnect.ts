@@ -11,7 +11,8 @@ export interface ReconnectPolicy {
 /**
  * Runs `attempt` until it succeeds, waiting `backoffMs(n)` before each try.
  * Rejects with the signal's reason when it aborts (`disconnect()`), or with
- * `reconnect_failed` (the last failure as `cause`) once the attempts run out.
+ * `reconnect_failed` (the last failure as `cause`) once the attempts run out
+ * or one fails for good (not `retryable`).
  */
 export async function reconnectLoop(
   policy: ReconnectPolicy,
@@ -26,7 +27,9 @@ export async function reconnectLoop(
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       last = toRtvoiceError(error, 'network_error', 'Reconnection failed.');
+      // A refusal (a bad key, the server ending the call for a limit) will not change by retrying.
+      if (!last.retryable) break;
     }
   }
-  throw new RtvoiceError('reconnect_failed', `Reconnection failed ${policy.maxAttempts} times (last: ${last?.code}).`, { cause: last });
+  throw new RtvoiceError('reconnect_failed', `Reconnection failed (last: ${last?.code}).`, { cause: last });
 }

@@ -67,6 +67,7 @@ export function createCallHandler(options: CallHandlerOptions = {}): CallHandler
   }
   const rateCheck = createRateCheck(o.rateLimit);
   const { model } = o;
+  const cooldown = new LimitCooldown(o.limitCooldownMs);
 
   return async function callHandler(request: Request, context?: unknown): Promise<Response> {
     const started = performance.now();
@@ -103,9 +104,14 @@ export function createCallHandler(options: CallHandlerOptions = {}): CallHandler
         userLabel = user.label;
         await rateCheck('user', user.key);
       }
+      const subject = user === undefined ? `ip:${ip}` : `user:${user.key}`;
+      const limited = cooldown.reason(subject);
+      if (limited !== undefined) {
+        throw new CallHandlerError('call_limit_reached', `The last call was ended by the server (${limited}). Start a new call later.`);
+      }
       const sdp = await readOffer(request, o.maxOfferBytes);
       if (o.maxCalls !== undefined) {
-        slot = await acquireSlot(o.callSlots, user === undefined ? `ip:${ip}` : `user:${user.key}`, o.maxCalls, o.slotTtlMs);
+        slot = await acquireSlot(o.callSlots, subject, o.maxCalls, o.slotTtlMs);
       }
       const created = await createUpstreamCall({
         endpoints: o.endpoints,
@@ -133,6 +139,7 @@ export function createCallHandler(options: CallHandlerOptions = {}): CallHandler
         session: o.session,
         upstream: o.endpoints.upstreamFor(callId, o.fetch, o.timeoutMs),
         slot,
+        onEnded: (reason) => cooldown.note(subject, reason),
       });
       slot = undefined; // The controller owns it now.
       try {
@@ -165,4 +172,33 @@ export function createCallHandler(options: CallHandlerOptions = {}): CallHandler
       return callErrorResponse(error, headers);
     }
   };
+}
+
+/** Reasons a controller ends a call for: the page must not simply reconnect. */
+const LIMIT_REASONS: ReadonlySet<string> = new Set(['max_duration', 'max_cost', 'idle_timeout', 'pin_violations']);
+/** Subjects remembered at most (the oldest are forgotten first). */
+const MAX_COOLDOWNS = 10_000;
+
+/** Who was just hung up for a limit, and until when their next call is refused. */
+class LimitCooldown {
+  readonly #ms: number;
+  readonly #until = new Map<string, { until: number; reason: string }>();
+  constructor(ms: number) {
+    this.#ms = ms;
+  }
+  /** Records the end of a call; only limit reasons count. */
+  note(subject: string, reason: string): void {
+    if (this.#ms <= 0 || !LIMIT_REASONS.has(reason)) return;
+    this.#until.delete(subject);
+    this.#until.set(subject, { until: Date.now() + this.#ms, reason });
+    if (this.#until.size > MAX_COOLDOWNS) this.#until.delete(this.#until.keys().next().value!);
+  }
+  /** The limit `subject` is still cooling down from, if any. */
+  reason(subject: string): string | undefined {
+    const entry = this.#until.get(subject);
+    if (entry === undefined) return undefined;
+    if (entry.until > Date.now()) return entry.reason;
+    this.#until.delete(subject);
+    return undefined;
+  }
 }

@@ -70,6 +70,13 @@ export interface CallHandlerOptions extends ClientIpOptions {
   callSlots?: CallSlotStore;
   /** A slot not refreshed for this long frees itself (an instance that crashed). Default 120, 15–3600. */
   callSlotTtlSeconds?: number;
+  /**
+   * After the controller hung a call up for a limit (`max_duration`, `max_cost`, `idle_timeout`,
+   * `pin_violations`), the same user (anonymous: IP) gets 409 `call_limit_reached` for this many
+   * seconds. The page's automatic reconnection then ends in a typed error instead of a silent new
+   * call. Default 15, 0 to turn off. Per instance (in memory).
+   */
+  limitCooldownS?: number;
   /** Upstream timeout in milliseconds (→ 503 `upstream_unavailable`). Default 10000. */
   timeoutMs?: number;
   /** Largest accepted SDP offer in bytes (→ 413). Default 65536. */
@@ -101,6 +108,8 @@ export interface ResolvedCallOptions {
   maxCalls: number | undefined;
   callSlots: CallSlotStore;
   slotTtlMs: number;
+  /** See `limitCooldownS`, in ms. */
+  limitCooldownMs: number;
   timeoutMs: number;
   maxOfferBytes: number;
   logger: CallLoggerOption | undefined;
@@ -154,6 +163,7 @@ const optionsSchema = z.object({
   maxConcurrentCallsPerUser: z.number().int().min(1).max(10_000).optional(),
   callSlots: z.custom<CallSlotStore>(isCallSlotStore, 'must have acquire(), refresh() and release()').optional(),
   callSlotTtlSeconds: z.number().int().min(15).max(3600).optional(),
+  limitCooldownS: z.number().min(0).max(3600).optional(),
   trustProxy: z.union([z.boolean(), z.number().int().min(0).max(16)]).optional(),
   clientIpHeader: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
   timeoutMs: z.number().int().min(1).max(600_000).optional(),
@@ -259,6 +269,7 @@ export function resolveCallOptions(options: CallHandlerOptions = {}): ResolvedCa
     maxCalls: options.maxConcurrentCallsPerUser,
     callSlots: options.callSlots ?? new MemoryCallSlotStore(),
     slotTtlMs: (options.callSlotTtlSeconds ?? 120) * 1000,
+    limitCooldownMs: (options.limitCooldownS ?? 15) * 1000,
     timeoutMs: options.timeoutMs ?? 10_000,
     maxOfferBytes: options.maxOfferBytes ?? 65_536,
     logger: options.logger,

@@ -302,6 +302,11 @@ export class CallRun {
     void this.call.slot?.release().catch(() => {});
     const durationS = Math.round((Date.now() - this.startedAt) / 100) / 10;
     this.#emit('call.ended', { reason, durationS, ...this.#meter.totals });
+    try {
+      this.call.onEnded?.(reason);
+    } catch {
+      // The handler's bookkeeping must not break the controller.
+    }
     this.#resolveEnded();
   }
 

@@ -165,7 +165,7 @@ describe('createCallHandler + createCallController on the simulator', () => {
 
   it('hangs up at maxDurationS: the page and the sideband are closed, the slot freed, and the reason reported', async () => {
     stack = await startCallStack({
-      handler: { maxConcurrentCallsPerUser: 1, authorize: () => ({ userId: 'dana' }) },
+      handler: { maxConcurrentCallsPerUser: 1, authorize: () => ({ userId: 'dana' }), limitCooldownS: 0 },
       controller: { maxDurationS: 1.5 },
     });
     const browser = await stack.connect({ noAudio: true });
@@ -180,6 +180,24 @@ describe('createCallHandler + createCallController on the simulator', () => {
     // The slot is free: the same user may call again.
     const again = await stack.connect({ noAudio: true });
     expect(again.first('session.created')).toBeDefined();
+  }, 30_000);
+
+  it('after a limit hang-up, refuses the same user for limitCooldownS with 409 call_limit_reached (a reconnection ends typed)', async () => {
+    let user = 'erin';
+    stack = await startCallStack({
+      handler: { authorize: () => ({ userId: user }), limitCooldownS: 30 },
+      controller: { maxDurationS: 1 },
+    });
+    await stack.connect({ noAudio: true });
+    expect(await stack.waitEvent('call.ended', undefined, 10_000)).toMatchObject({ reason: 'max_duration', userId: 'erin' });
+    const offer = () => fetch(stack!.callUrl, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: 'v=0\r\n' });
+    const refused = await offer();
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ error: { code: 'call_limit_reached', message: expect.stringContaining('max_duration') } });
+    // Another user is not affected.
+    user = 'frank';
+    const other = await stack.connect({ noAudio: true });
+    expect(other.first('session.created')).toBeDefined();
   }, 30_000);
 
   it('hangs up at maxCostUsd after the response that crosses it, and at idleTimeoutS', async () => {

@@ -19,6 +19,7 @@ export type CallErrorCode =
   | 'rate_limited'
   | 'rate_limiter_unavailable'
   | 'too_many_calls'
+  | 'call_limit_reached'
   | 'unsupported_media_type'
   | 'body_too_large'
   | 'invalid_body'
@@ -40,6 +41,7 @@ export const CALL_ERROR_STATUS: Readonly<Record<CallErrorCode, number>> = Object
   rate_limited: 429,
   rate_limiter_unavailable: 503,
   too_many_calls: 429,
+  call_limit_reached: 409,
   unsupported_media_type: 415,
   body_too_large: 413,
   invalid_body: 400,

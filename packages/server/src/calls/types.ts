@@ -3,6 +3,7 @@
  * (`@rtvoice/server/node`) hand each other. No Node or `ws` import here.
  */
 import type { RealtimeSessionConfig } from '../session.js';
+import type { CallEndReason } from './events.js';
 
 /** A function tool as declared in a session's `tools`: what the model (and the browser) sees. */
 export interface FunctionToolDeclaration {
@@ -65,6 +66,8 @@ export interface ControlledCall {
   upstream: CallUpstream;
   /** The concurrency slot of the call, when a cap is configured. */
   slot: CallSlot | undefined;
+  /** Called once when the call ends, with why. */
+  onEnded?: (reason: CallEndReason) => void;
 }
 
 /**
