@@ -161,6 +161,8 @@
     session: sessionConfig,
     transport,
     webrtcTimeoutMs,
+    callUrl,
+    requestHeaders,
   } = {}) => {
     const tokenUrl = `/api/token${tokenQuery ? `?${tokenQuery}` : ''}`;
     const getToken = async (signal) => {
@@ -173,7 +175,11 @@
       await new Promise((r) => setTimeout(r, tokenDelayMs));
       return { value: body.value, expiresAt: body.expires_at, callsUrl: body.calls_url };
     };
-    const options = tokenDelayMs || firstTokenQuery ? { getToken, connectTimeoutMs } : { tokenUrl, connectTimeoutMs };
+    const options = callUrl
+      ? { callUrl, connectTimeoutMs, ...(requestHeaders && { tokenRequest: { headers: requestHeaders } }) }
+      : tokenDelayMs || firstTokenQuery
+        ? { getToken, connectTimeoutMs }
+        : { tokenUrl, connectTimeoutMs };
     if (tool === 'weather') options.tools = [weatherTool(toolDelayMs)];
     if (toolAck !== undefined) options.toolAck = toolAck;
     if (pushToTalk !== undefined) options.pushToTalk = pushToTalk;
@@ -192,7 +198,9 @@
       rec.events.push(e);
       rec.eventAt.push(now());
     });
-    session.on('error', (e) => rec.errors.push({ code: e.code, message: e.message, status: e.status, retryable: e.retryable }));
+    session.on('error', (e) =>
+      rec.errors.push({ code: e.code, message: e.message, status: e.status, retryable: e.retryable, cause: e.cause?.code, causeStatus: e.cause?.status, causeMessage: e.cause?.message }),
+    );
     session.on('transcript', (t) => t.final && rec.transcripts.push({ role: t.role, text: t.text, itemId: t.itemId, responseId: t.responseId, t: now() }));
     session.on('responseDone', (r) => rec.responses.push({ responseId: r.responseId, status: r.status, reason: r.reason, usage: r.usage, t: now() }));
     session.on('agentAudio', (a) => rec.agentAudio.push(a.state));
@@ -217,7 +225,7 @@
       rec.micTrack = session.micTrack;
       meter = setInterval(sample, 50);
     } catch (e) {
-      rec.connectError = { code: e.code, message: e.message, status: e.status, retryable: e.retryable };
+      rec.connectError = { code: e.code, message: e.message, status: e.status, retryable: e.retryable, cause: e.cause?.code };
     }
   };
 

@@ -14,7 +14,7 @@ export interface Recorded {
   events: ServerEvent[];
   /** `performance.now()` at which each entry of `events` arrived. */
   eventAt: number[];
-  errors: Array<{ code: string; message: string; status?: number; retryable: boolean }>;
+  errors: Array<{ code: string; message: string; status?: number; retryable: boolean; cause?: string; causeStatus?: number; causeMessage?: string }>;
   transcripts: Array<{ role: string; text: string; itemId: string; responseId?: string; t: number }>;
   responses: Array<{ responseId: string; status: string; reason?: string; usage?: Record<string, unknown>; t: number }>;
   agentAudio: string[];
@@ -105,6 +105,10 @@ export interface StartOptions {
   transport?: 'websocket' | 'auto';
   /** With `auto`: how long WebRTC may take before the fallback. */
   webrtcTimeoutMs?: number;
+  /** Connect through this call endpoint (`createCallHandler`) instead of `/api/token`. */
+  callUrl?: string;
+  /** Headers of the page's requests (`tokenRequest.headers`), e.g. the user id the test server's `authorize` reads. */
+  requestHeaders?: Record<string, string>;
 }
 
 type Win = Record<string, (...args: never[]) => unknown>;

@@ -139,7 +139,7 @@ export function createCallHandler(options: CallHandlerOptions = {}): CallHandler
         session: o.session,
         upstream: o.endpoints.upstreamFor(callId, o.fetch, o.timeoutMs),
         slot,
-        onEnded: (reason) => cooldown.note(subject, reason),
+        onHangup: (reason) => cooldown.note(subject, reason),
       });
       slot = undefined; // The controller owns it now.
       try {

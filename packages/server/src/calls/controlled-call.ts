@@ -98,6 +98,12 @@ export class CallRun {
     this.#hangupReason = reason;
     this.#timers.close();
     this.#emit('call.hangup', { reason });
+    try {
+      // Before the page sees the call drop: its reconnection must find the limit already noted.
+      this.call.onHangup?.(reason);
+    } catch {
+      // The handler's bookkeeping must not break the controller.
+    }
     const { upstream } = this.call;
     try {
       const res = await upstream.fetch(upstream.hangupUrl, { method: 'POST', headers: { ...upstream.headers }, signal: AbortSignal.timeout(upstream.timeoutMs) });
@@ -302,11 +308,6 @@ export class CallRun {
     void this.call.slot?.release().catch(() => {});
     const durationS = Math.round((Date.now() - this.startedAt) / 100) / 10;
     this.#emit('call.ended', { reason, durationS, ...this.#meter.totals });
-    try {
-      this.call.onEnded?.(reason);
-    } catch {
-      // The handler's bookkeeping must not break the controller.
-    }
     this.#resolveEnded();
   }
 

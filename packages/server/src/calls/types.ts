@@ -66,8 +66,8 @@ export interface ControlledCall {
   upstream: CallUpstream;
   /** The concurrency slot of the call, when a cap is configured. */
   slot: CallSlot | undefined;
-  /** Called once when the call ends, with why. */
-  onEnded?: (reason: CallEndReason) => void;
+  /** Called when the controller decides to hang the call up, with why, before it asks the provider. */
+  onHangup?: (reason: CallEndReason) => void;
 }
 
 /**
