@@ -39,7 +39,7 @@ const fail = (message: string, options?: { status?: number; retryable?: boolean;
 
 /**
  * Fetches a token from the site's own token endpoint with a JSON POST
- * (`@rtvoice/server` answers `{ value, expires_at, calls_url, session }`).
+ * (`@rtvoice/server` answers `{ value, expires_at, calls_url, model }`).
  */
 export async function fetchToken(
   tokenUrl: string,
