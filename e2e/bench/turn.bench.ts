@@ -38,3 +38,21 @@ test('turn latency: speech end → answer audible at the page, WebRTC vs WebSock
     await bench.close();
   }
 });
+
+test('barge-in: speech_started at the page → the answer silenced at the page, WebRTC vs WebSocket', async ({ page }) => {
+  const n = Number(process.env.BARGE_INS ?? 3);
+  test.setTimeout(n * 2 * 50_000 + 60_000);
+  const bench = await openBenchPage(page);
+  try {
+    const measure = (t: 'webrtc' | 'websocket') => page.evaluate(([tr, k]) => (window as unknown as { bargeIn: (t: string, n: number) => Promise<number[]> }).bargeIn(tr, k), [t, n] as const);
+    const webrtc = await measure('webrtc');
+    const websocket = await measure('websocket');
+    expect(webrtc.length).toBeGreaterThan(0);
+    expect(websocket.length).toBeGreaterThan(0);
+    console.log(`speech_started at the page → output silent at the page (goal ≤ 20 ms), ${n} barge-ins each, long-answer scenario:`);
+    console.log(`  WebRTC      median ${median(webrtc).toFixed(1)} ms  (${webrtc.map((x) => x.toFixed(1)).join(', ')})`);
+    console.log(`  WebSocket   median ${median(websocket).toFixed(1)} ms  (${websocket.map((x) => x.toFixed(1)).join(', ')})`);
+  } finally {
+    await bench.close();
+  }
+});

@@ -5,10 +5,10 @@ import { OpenAIRealtimeWebRTC } from '/vendor/openai-realtime-agents.mjs';
 
 const sim = new URLSearchParams(location.search).get('sim');
 
-async function mint() {
+async function mint(scenario) {
   const res = await fetch(`${sim}/v1/realtime/client_secrets`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...(scenario && { 'X-Sim-Scenario': scenario }) },
     body: JSON.stringify({ session: { type: 'realtime', model: 'gpt-realtime' } }),
   });
   return (await res.json()).value;
@@ -74,4 +74,41 @@ window.turnLatency = async (transport, turns) => {
   clearInterval(poll);
   await session.disconnect();
   return { heard, metric };
+};
+
+/**
+ * Barge-in on one transport: the sim's long answer plays, the fake mic speaks over it; measured at
+ * the page from `input_audio_buffer.speech_started` arriving to the session's output level reading
+ * silence (polled every 2 ms), over `n` interruptions (one new session each).
+ */
+window.bargeIn = async (transport, n) => {
+  const { VoiceSession, websocketTransport } = window.RtvoiceWidget;
+  const silenced = [];
+  for (let i = 0; i < n; i += 1) {
+    const session = new VoiceSession({
+      getToken: async () => ({ value: await mint('long-answer'), callsUrl: `${sim}/v1/realtime/calls` }),
+      session: { audio: { input: { turn_detection: { type: 'server_vad', silence_duration_ms: 600 } } } },
+      ...(transport === 'websocket' && { transport: websocketTransport() }),
+    });
+    let startedAt = 0;
+    let playing = false;
+    session.on('agentAudio', (a) => (playing = a.state === 'started'));
+    session.on('serverEvent', (e) => {
+      if (e.type === 'input_audio_buffer.speech_started' && playing && !startedAt) startedAt = performance.now();
+    });
+    await session.connect();
+    const result = await new Promise((resolve) => {
+      const deadline = setTimeout(() => (clearInterval(poll), resolve(undefined)), 40_000);
+      const poll = setInterval(() => {
+        if (startedAt && session.getLevels().output < 0.001) {
+          clearInterval(poll);
+          clearTimeout(deadline);
+          resolve(performance.now() - startedAt);
+        }
+      }, 2);
+    });
+    await session.disconnect();
+    if (result !== undefined) silenced.push(result);
+  }
+  return silenced;
 };
