@@ -14,12 +14,30 @@ function isJsonContentType(value: string | null): boolean {
  * streamed; 400 `invalid_body` when it cannot be read). Also used by the call handler for SDP.
  */
 export async function readBounded(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
-    throw new TokenHandlerError('body_too_large', `The request body is larger than ${maxBytes} bytes.`);
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = await readCapped(request, maxBytes);
+  } catch (error) {
+    throw new TokenHandlerError('invalid_body', 'The request body could not be read.', { cause: error });
   }
-  if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
+  if (bytes === undefined) throw new TokenHandlerError('body_too_large', `The request body is larger than ${maxBytes} bytes.`);
+  return bytes;
+}
+
+/**
+ * Reads a whole request or response body, at most `maxBytes` (declared by `Content-Length` or
+ * streamed). Resolves with `undefined`, the body cancelled, when it is longer; rejects when the
+ * stream fails. The one bounded reader of the package: the browser's request and the provider's
+ * answer both go through it.
+ */
+export async function readCapped(message: Request | Response, maxBytes: number): Promise<Uint8Array | undefined> {
+  const declared = message.headers.get('content-length')?.trim();
+  if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
+    await message.body?.cancel().catch(() => {});
+    return undefined;
+  }
+  if (message.body === null) return new Uint8Array(0);
+  const reader = message.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
@@ -29,13 +47,10 @@ export async function readBounded(request: Request, maxBytes: number): Promise<U
       total += value.byteLength;
       if (total > maxBytes) {
         await reader.cancel().catch(() => {});
-        throw new TokenHandlerError('body_too_large', `The request body is larger than ${maxBytes} bytes.`);
+        return undefined;
       }
       chunks.push(value);
     }
-  } catch (error) {
-    if (error instanceof TokenHandlerError) throw error;
-    throw new TokenHandlerError('invalid_body', 'The request body could not be read.', { cause: error });
   } finally {
     reader.releaseLock();
   }

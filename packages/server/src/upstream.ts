@@ -5,6 +5,7 @@
  * `POST {upstream}/realtime/client_secrets` (GA shape).
  */
 import { z } from 'zod';
+import { readCapped } from './body.js';
 import { TokenHandlerError } from './errors.js';
 import type { RealtimeSessionConfig } from './session.js';
 
@@ -182,27 +183,8 @@ export function upstreamStatusError(answer: Pick<UpstreamAnswer, 'status' | 'hea
  * with `undefined`, the body cancelled, when it is longer.
  */
 export async function readCappedText(response: Response, maxBytes: number): Promise<string | undefined> {
-  const declared = response.headers.get('content-length');
-  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) {
-    await response.body?.cancel().catch(() => {});
-    return undefined;
-  }
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let total = 0;
-  let text = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
+  const bytes = await readCapped(response, maxBytes);
+  return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
 }
 
 /**
