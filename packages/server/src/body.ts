@@ -33,7 +33,9 @@ export async function readBounded(request: Request, maxBytes: number): Promise<U
 export async function readCapped(message: Request | Response, maxBytes: number): Promise<Uint8Array | undefined> {
   const declared = message.headers.get('content-length')?.trim();
   if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
-    await message.body?.cancel().catch(() => {});
+    // A provider's answer is dropped; a request body is left alone (the server answers and closes the
+    // connection: cancelling Node's Readable.toWeb stream while data still arrives throws inside Node).
+    if (message instanceof Response) await message.body?.cancel().catch(() => {});
     return undefined;
   }
   if (message.body === null) return new Uint8Array(0);
