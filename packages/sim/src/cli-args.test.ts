@@ -29,6 +29,13 @@ describe('rtvoice-sim command line', () => {
     }
   });
 
+  it('takes a network delay', () => {
+    expect(parseCliArgs(['--delay-ms', '40'])).toEqual({ kind: 'run', options: { networkDelayMs: 40 }, logLevel: 'warn' });
+    expect(parseCliArgs(['--delay-ms', '-1'])).toMatchObject({ kind: 'error', message: expect.stringContaining('--delay-ms') });
+    expect(parseCliArgs(['--delay-ms', '1.5'])).toMatchObject({ kind: 'error' });
+    expect(usage()).toContain('--delay-ms');
+  });
+
   it('reports bad input instead of throwing', () => {
     expect(parseCliArgs(['--port', 'x'])).toMatchObject({ kind: 'error' });
     expect(parseCliArgs(['--fault', 'calls=418'])).toMatchObject({ kind: 'error', message: expect.stringContaining('calls=418') });

@@ -25,6 +25,7 @@ export function usage(): string {
     '  --scenario <name|file>   default agent: parrot (default), greeting, tool-call, long-answer, demo, server-tool, or a scenario .json',
     '  --scenario-file <file>   register a scenario .json, selectable per request by its name; repeatable',
     '  --generation-speed <x>   response audio generated per second of wall time (default 2)',
+    '  --delay-ms <n>           one-way network delay to callers, HTTP, WebSocket and media (default 0)',
     '  --log-level <level>      debug | info | warn | error | silent (default warn)',
     '  -h, --help               show this help',
     '',
@@ -91,6 +92,12 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
         const speed = Number(value());
         if (!(speed >= 1)) return { kind: 'error', message: '--generation-speed needs a number >= 1' };
         options.generationSpeed = speed;
+        break;
+      }
+      case '--delay-ms': {
+        const ms = Number(value());
+        if (!(Number.isInteger(ms) && ms >= 0 && ms <= 10_000)) return { kind: 'error', message: '--delay-ms needs an integer 0-10000' };
+        options.networkDelayMs = ms;
         break;
       }
       case '--log-level': {

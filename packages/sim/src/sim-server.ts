@@ -17,6 +17,8 @@ import { BetaDialect } from './protocol/beta-dialect.js';
 import { newRtcCallId } from './protocol/ids.js';
 import type { RealtimeSession } from './protocol/session-config.js';
 import { AudioClock, type ClockStats } from './rtc/audio-clock.js';
+import { relayCandidates, withoutCandidates } from './netdelay/udp-relay.js';
+import { startTcpDelay } from './netdelay/tcp-delay.js';
 import { blackholeCandidates } from './rtc/blackhole.js';
 import { SimPeer } from './rtc/peer.js';
 import { handleClientMessage } from './session/client-events.js';
@@ -61,6 +63,15 @@ export interface SimOptions {
   scenario?: string | Scenario;
   /** Extra scenarios, selectable by name per request (`X-Sim-Scenario` / `?sim_scenario=`). */
   scenarios?: Scenario[];
+  /**
+   * One-way network delay in ms between callers and the sim, built in user
+   * space (default 0: none). HTTP and WebSocket traffic goes through a TCP
+   * relay that holds every chunk this long each way (a new connection pays
+   * one more round trip, its handshake), and each call's media through a
+   * per-flow UDP relay holding every datagram this long each way (ICE, DTLS,
+   * SCTP and RTP all pay it). `url` is then the delayed front.
+   */
+  networkDelayMs?: number;
 }
 
 /** Counters reported by {@link SimServer.stats} and `GET /health`. */
@@ -79,8 +90,10 @@ export interface SimStats {
 export interface SimServer {
   /** Base URL, e.g. `http://127.0.0.1:PORT`. */
   readonly url: string;
-  /** Bound port. */
+  /** Bound port (of the delayed front, with `networkDelayMs`). */
   readonly port: number;
+  /** The sim itself, without the `networkDelayMs` front (same as `url` without one). */
+  readonly directUrl: string;
   /** Live counters. */
   stats(): SimStats;
   /** Closes every session, peer connection, WebSocket, timer and socket. Idempotent. */
@@ -114,6 +127,8 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     throw new SimError('invalid_options', `Invalid port ${String(options.port)}.`);
   }
   const generationSpeed = options.generationSpeed ?? 2;
+  const delayMs = options.networkDelayMs ?? 0;
+  if (!(delayMs >= 0 && delayMs <= 10_000)) throw new SimError('invalid_options', 'networkDelayMs must be 0-10000.');
   if (!(generationSpeed >= 1)) throw new SimError('invalid_options', 'generationSpeed must be >= 1.');
   const logger = options.logger ?? silentLogger;
   const globalFaults = typeof options.faults === 'string' ? parseFaults(options.faults) : (options.faults ?? {});
@@ -189,16 +204,17 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     const callId = newRtcCallId();
     let peer: SimPeer | undefined;
     const transport: SessionTransport = { send: (text) => peer?.send(text), close: () => peer?.close() };
-    /** Closes the `ice=blackhole` socket, when there is one. */
-    let releaseHole: (() => void) | undefined;
+    /** Closes the `ice=blackhole` socket or the delaying relay, when there is one. */
+    let releaseMedia: (() => void) | undefined;
     const session = createSession(config, call, transport, 'track', () => {
       calls.delete(callId);
-      releaseHole?.();
+      releaseMedia?.();
     });
     settingUp.add(session);
     try {
       peer = await SimPeer.answer(
-        offerSdp,
+        // Behind the delaying relay the browser is only reached through it: its own candidates are dropped.
+        delayMs > 0 ? withoutCandidates(offerSdp) : offerSdp,
         {
           open: () => {
             session.open();
@@ -232,10 +248,10 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
       throw new SimError('closed', 'The sim is closing.');
     }
     let answerSdp = peer.answerSdp;
-    if (call.faults.ice === 'blackhole') {
-      const hole = await blackholeCandidates(answerSdp);
+    if (call.faults.ice === 'blackhole' || delayMs > 0) {
+      const hole = call.faults.ice === 'blackhole' ? await blackholeCandidates(answerSdp) : await relayCandidates(answerSdp, delayMs);
       answerSdp = hole.sdp;
-      releaseHole = hole.close;
+      releaseMedia = hole.close;
       if (session.closed) {
         hole.close();
         peer.close();
@@ -293,11 +309,15 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
   });
   const bound = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  logger.info('listening', { url: `http://${urlHost}:${bound}` });
+  const directUrl = `http://${urlHost}:${bound}`;
+  const front = delayMs > 0 ? await startTcpDelay({ target: { host, port: bound }, delayMs, host }) : undefined;
+  const url = front ? `http://${urlHost}:${front.port}` : directUrl;
+  logger.info('listening', { url, ...(front && { directUrl, networkDelayMs: delayMs }) });
 
   return {
-    url: `http://${urlHost}:${bound}`,
-    port: bound,
+    url,
+    directUrl,
+    port: front?.port ?? bound,
     stats,
     close: () => {
       closing ??= (async () => {
@@ -306,6 +326,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
         calls.clear();
         for (const session of [...socketSessions]) session.close('server_closed');
         socketSessions.clear();
+        await front?.close();
         await upgrades.close();
         timers.close();
         clock.close();

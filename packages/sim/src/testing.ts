@@ -7,3 +7,5 @@ export { connectTestClient, TestClient } from './testing/rtc-client.js';
 export type { ReceivedEvent, TestClientOptions } from './testing/rtc-client.js';
 export { AudioClock } from './rtc/audio-clock.js';
 export type { ClockStats, ClockedOutput } from './rtc/audio-clock.js';
+export { startTcpDelay } from './netdelay/tcp-delay.js';
+export type { TcpDelay, TcpDelayOptions } from './netdelay/tcp-delay.js';
