@@ -1,3 +1,4 @@
+import type { ResponseOptions } from '../protocol/client-events.js';
 import type { RemoteAudio } from '../audio/remote-audio.js';
 import type { EphemeralToken } from '../token/token-source.js';
 import type { Transport } from '../transport/transport.js';
@@ -47,6 +48,14 @@ export class ConnectionResources {
 export interface ConnectOptions {
   /** Cancels the attempt (it rejects with `aborted`); has no effect once connected. */
   signal?: AbortSignal;
+  /**
+   * The agent speaks first (a greeting): `response.create` goes out with the
+   * session configuration the moment the connection opens, one round trip
+   * sooner than calling `createResponse()` once `connect()` resolves. `true`,
+   * or per-response options (e.g. `{ instructions: 'Greet the user by name.' }`).
+   * Not repeated by reconnections.
+   */
+  speakFirst?: boolean | ResponseOptions;
 }
 
 /** Options of `prepare()`. */

@@ -163,14 +163,16 @@ describe('VoiceSession connect/disconnect', () => {
 describe('VoiceSession failures', () => {
   it('maps a token endpoint error to token_fetch_failed, stops the mic and emits the error', async () => {
     const fetch = tokenFetch({ error: { code: 'upstream_unavailable', message: 'upstream down' } }, 502);
-    const { session, states, errors, factory } = setup({ fetch });
+    const { session, states, errors, fake } = setup({ fetch });
     const err = await session.connect().catch((e: unknown) => e);
     expect(isRtvoiceError(err)).toBe(true);
     expect(err).toMatchObject({ code: 'token_fetch_failed', status: 502, retryable: true });
     expect((err as Error).message).toContain('upstream down');
     expect(sequence(states)).toEqual(['connecting', 'failed']);
     expect(errors).toEqual([err]);
-    expect(factory).not.toHaveBeenCalled();
+    // The offer made meanwhile never connects, and is closed.
+    expect(fake.connectParams).toBeUndefined();
+    expect(fake.state).toBe('closed');
     await vi.waitFor(() => expect(micTracks[0]?.readyState).toBe('ended'));
   });
 

@@ -12,6 +12,7 @@ import { OpenAIRouter } from '../protocol/openai-router.js';
 import { canTransition, type ConnectionState } from '../state.js';
 import { fetchToken, isTokenFresh, resolveProvidedToken, type EphemeralToken } from '../token/token-source.js';
 import { ToolRunner, type ToolErrorEvent } from '../tools/tool-runner.js';
+import { preconnect } from '../transport/preconnect.js';
 import type { Transport } from '../transport/transport.js';
 import { WebRtcTransport } from '../transport/webrtc-transport.js';
 import { untilAborted } from './abort.js';
@@ -66,6 +67,8 @@ export class VoiceSession {
   #live: ConnectionResources | undefined;
   #commands: Commands | undefined;
   #prepared: Prepared | undefined;
+  /** The Realtime URL of the last token: where the next connection will most likely go. */
+  #callsUrl: string | undefined;
   readonly #mic: MicControl;
   #outputDeviceId: string | undefined;
   #muted = false;
@@ -264,7 +267,7 @@ export class VoiceSession {
       once: true,
       signal: controller.signal,
     });
-    const promise = this.#connect(controller).finally(() => {
+    const promise = this.#connect(controller, options).finally(() => {
       if (this.#attempt?.controller === controller) this.#attempt = undefined;
     });
     this.#attempt = { controller, promise };
@@ -418,7 +421,7 @@ export class VoiceSession {
     if (this.#state === 'idle' || this.#state === 'closed' || this.#state === 'failed') this.#mic.release();
   }
 
-  async #connect(controller: AbortController): Promise<void> {
+  async #connect(controller: AbortController, options: ConnectOptions): Promise<void> {
     this.#transition('connecting');
     this.#newConversation();
     // Gate the mic before it is attached: in push-to-talk (or muted) nothing is sent from the first packet.
@@ -450,15 +453,17 @@ export class VoiceSession {
         const mic = await untilAborted(this.#mic.open(signal), signal);
         micMs = since();
         await untilAborted(live.transport!.setMic(mic), signal);
+        this.#speakFirst(options.speakFirst);
       } else {
         if (p?.mode === 'local' && !p.live.released && isTokenFresh(p.token)) mode = 'local';
         else p?.live.release();
         live = mode === 'local' ? p!.live : new ConnectionResources();
         const tokenP = mode === 'local' ? Promise.resolve(p!.token) : this.#token(signal).then((t) => ((tokenMs = since()), t));
         const micP = this.#mic.open(signal).then((m) => ((micMs = since()), m));
-        const [token, mic] = await untilAborted(Promise.all([tokenP, micP]), signal);
-        live.transport ??= this.#newTransport();
-        await this.#open(live, token, mic, signal);
+        // The peer connection and its offer are made while the token and the mic are on their way; the mic is attached after.
+        const offerP = live.transport ? undefined : (live.transport = this.#newTransport()).prepare?.(null, signal);
+        const [token, mic] = await untilAborted(Promise.all([tokenP, micP, offerP]), signal);
+        await this.#open(live, token, mic, signal, options.speakFirst);
       }
       clearTimeout(timer);
       this.#goLive(live);
@@ -483,7 +488,7 @@ export class VoiceSession {
   }
 
   /** Opens `live`'s transport, sends the session configuration, waits for `session.created`. */
-  async #open(live: ConnectionResources, token: EphemeralToken, mic: MediaStreamTrack | null, signal: AbortSignal): Promise<void> {
+  async #open(live: ConnectionResources, token: EphemeralToken, mic: MediaStreamTrack | null, signal: AbortSignal, first?: ConnectOptions['speakFirst']): Promise<void> {
     const transport = live.transport!;
     this.#live = live;
     this.#router.reset();
@@ -491,15 +496,30 @@ export class VoiceSession {
     const isCreated = new Promise<void>((resolve, reject) => ((created = resolve), (live.fail = reject)));
     live.onRelease(this.#signals.on('sessionCreated', () => this.#live === live && ((live.created = true), created())));
     live.onRelease(transport.on('message', (data) => this.#live === live && this.#router.handle(data)));
-    // WebRTC delivers the track before session.created: kept until the connection goes live.
-    live.onRelease(transport.on('remoteTrack', (_track, stream) => this.#live === live && ((live.stream = stream), void this.#play(stream))));
+    // The track comes before session.created: played at once, so that the output path is warm when the first words
+    // come (starting it then costs 100-200 ms). A prepared connection tries too, silently: before any click the
+    // browser may refuse, and the click plays it.
+    live.onRelease(
+      transport.on('remoteTrack', (_track, stream) => {
+        if (this.#live !== live) return;
+        live.stream = stream;
+        const remote = (live.remote ??= new RemoteAudio(this.#o.audioElement));
+        void (this.#prepared?.live === live ? remote.play(stream) : this.#play(stream));
+      }),
+    );
     live.onRelease(transport.on('closed', (reason) => this.#onDrop(live, reason)));
     await transport.connect({ callsUrl: token.callsUrl, ephemeralKey: token.value, mic, request: this.#o.tokenRequest }, signal);
     live.openedAt = performance.now();
     this.#commands = createOpenAICommands((event) => transport.send(JSON.stringify(event)));
     const config = sessionConfigFor(this.#config, this.#tools.declarations(), this.#ptt);
     if (config) this.#commands.updateSession(config);
+    this.#speakFirst(first);
     await untilAborted(isCreated, signal);
+  }
+
+  /** Asks for the first response with the session configuration, a round trip before `session.created` comes back. */
+  #speakFirst(first: ConnectOptions['speakFirst']): void {
+    if (first) this.#tracker.request(first === true ? undefined : first);
   }
 
   /** `live` carries the conversation from now on. */
@@ -641,10 +661,15 @@ export class VoiceSession {
 
   #token(signal: AbortSignal): Promise<EphemeralToken> {
     const o = this.#o;
+    // While the token is on its way, the connection to the Realtime endpoint opens (the last one used, or the configured one).
+    const unhint = preconnect(this.#callsUrl ?? o.callUrl ?? o.callsUrl, o.tokenRequest.credentials);
     // A call endpoint takes the offer itself: no key, the page's own credentials.
-    if (o.callUrl) return Promise.resolve({ value: '', callsUrl: o.callUrl });
-    if (o.getToken) return resolveProvidedToken(o.getToken, o.callsUrl, signal);
-    return fetchToken(o.tokenUrl!, o.tokenRequest, o.callsUrl, signal, o.fetch ?? globalThis.fetch.bind(globalThis));
+    const token = o.callUrl
+      ? Promise.resolve({ value: '', callsUrl: o.callUrl })
+      : o.getToken
+        ? resolveProvidedToken(o.getToken, o.callsUrl, signal)
+        : fetchToken(o.tokenUrl!, o.tokenRequest, o.callsUrl, signal, o.fetch ?? globalThis.fetch.bind(globalThis));
+    return token.then((t) => ((this.#callsUrl = t.callsUrl), t)).finally(unhint);
   }
 
   // ── microphone and playback ───────────────────────────────────────────

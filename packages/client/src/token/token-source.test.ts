@@ -134,12 +134,14 @@ describe('where the key may go', () => {
     await expect(resolveProvidedToken(async () => 'ek_1', 'http://sim.test/calls', signal())).rejects.toMatchObject({ code: 'token_fetch_failed' });
   });
 
-  it('fails connect() with token_fetch_failed before any transport is created', async () => {
+  it('fails connect() with token_fetch_failed before the key goes anywhere', async () => {
     installMicrophone();
-    const transport = vi.fn(() => new FakeTransport());
-    const session = new VoiceSession({ getToken: async () => ({ value: 'ek_1', callsUrl: 'http://sim.test/calls' }), transport, logLevel: 'silent' });
+    const fake = new FakeTransport();
+    const session = new VoiceSession({ getToken: async () => ({ value: 'ek_1', callsUrl: 'http://sim.test/calls' }), transport: () => fake, logLevel: 'silent' });
     await expect(session.connect()).rejects.toMatchObject({ code: 'token_fetch_failed' });
-    expect(transport).not.toHaveBeenCalled();
+    // The offer was being made meanwhile (no network): it never connects, and is closed.
+    expect(fake.connectParams).toBeUndefined();
+    expect(fake.state).toBe('closed');
     expect(session.state).toBe('failed');
   });
 });
