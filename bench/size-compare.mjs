@@ -55,6 +55,7 @@ const lines = [
   ...rows.map((r) => `| \`${r.name}\` | ${r.version} | ${r.what} | ${fmt(r.min)} B | ${fmt(r.gzip)} B | ${fmt(r.brotli)} B | ${(r.gzip / base).toFixed(2)}× |`),
 ];
 const table = `${lines.join('\n')}\n\nSizes count what the bundler includes; code an SDK downloads at run time (for example a call engine fetched from its CDN) is not counted.`;
+if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify(rows.map(({ contents, file, ...r }) => r), null, 2));
 console.log('Bundle sizes (esbuild, browser, ESM, minified; gzip -9 and brotli):\n');
 console.log(table);
 writeFileSync(

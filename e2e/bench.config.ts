@@ -1,12 +1,12 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumArgs } from './support/chromium.js';
 
-/** Benchmarks (not tests): `bash scripts/bench-connect.sh` (connect, turn latency per transport). Never part of `npm test`. */
+/** Benchmarks (not tests): `bash scripts/bench-browser.sh` (connect, conversation, long session), run by `pnpm bench`. Never part of `npm test`. */
 export default defineConfig({
   testDir: './bench',
   testMatch: '*.bench.ts',
   workers: 1,
-  timeout: 180_000,
+  timeout: 30 * 60_000,
   reporter: [['list']],
   globalSetup: './support/wav-setup.ts',
   use: {

@@ -13,6 +13,7 @@
  *      instances through a real redis-server when one can be started.
  */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, Agent } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -299,6 +300,8 @@ async function main() {
   console.log(`  rate limit, memory store: ${exact(report.rateLimitMemory)}`);
   console.log(`  rate limit, Redis, two instances: ${exact(report.rateLimitRedisTwoInstances)}`);
   console.log(JSON.stringify(report));
+  // For bench/run.mjs.
+  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify(report, null, 2));
   const broken = [report.rateLimitMemory, report.rateLimitRedisTwoInstances].some((r) => typeof r !== 'string' && (r.ok !== r.expected || r.other !== 0));
   process.exitCode = broken || report.throughput.failures > 0 ? 1 : 0;
 }

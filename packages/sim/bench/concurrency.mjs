@@ -35,7 +35,7 @@
  * Env: BENCH_STEPS="5,10,20", BENCH_STEP_SECONDS=8.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { synthesizeVoice } from '../dist/index.js';
 import { AudioClock, connectTestClient } from '../dist/testing.js';
@@ -212,6 +212,8 @@ async function runStep(n, priority) {
   }
 }
 
+const steps = [];
+
 async function ramp(priority) {
   console.log(`-- sim priority: ${priority}`);
   let best = 0;
@@ -230,6 +232,7 @@ async function ramp(priority) {
       if (r.ok || !contended) break;
       await sleep(1000);
     }
+    steps.push({ priority, ...r });
     if (!r.ok) break;
     best = n;
     await sleep(500);
@@ -241,8 +244,14 @@ async function main() {
   const priorities = (process.env.BENCH_PRIORITIES ?? 'normal,rt').split(',').filter((p) => p === 'normal' || (p === 'rt' && rtAvailable()));
   console.log(`rtvoice-sim concurrency bench: steps ${STEPS.join(', ')}, ${STEP_SECONDS} s each, late = > 20 ms after due`);
   const results = [];
-  for (const priority of priorities) results.push(`${await ramp(priority)} at ${priority} priority`);
+  const best = {};
+  for (const priority of priorities) {
+    best[priority] = await ramp(priority);
+    results.push(`${best[priority]} at ${priority} priority`);
+  }
   console.log(`RESULT: concurrent sessions sustained with audio both ways and no late frames while talking (largest passing step): ${results.join(', ')}`);
+  // For bench/run.mjs.
+  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ stepSeconds: STEP_SECONDS, best, steps }, null, 2));
   clearTimeout(watchdog);
   process.exit(0);
 }

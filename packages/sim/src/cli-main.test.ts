@@ -45,6 +45,17 @@ describe('rtvoice-sim command', () => {
     await expect(fetch(`${url}/health`)).rejects.toThrow();
   });
 
+  it('with --delay-ms, prints the delayed URL first and the direct one after', async () => {
+    const { io, cli } = fakeIo();
+    await runCli(['--port', '0', '--delay-ms', '5', '--log-level', 'silent'], cli);
+    const m = /^rtvoice-sim listening on (http:\/\/127\.0\.0\.1:\d+)\nrtvoice-sim without the network delay: (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(io.out);
+    expect(m).not.toBeNull();
+    expect(m![1]).not.toBe(m![2]);
+    for (const url of [m![1], m![2]]) expect((await fetch(`${url}/health`)).status).toBe(200);
+    io.signal?.('SIGTERM');
+    expect(await io.exited).toBe(0);
+  });
+
   it('exits 2 on bad flags and 1 on an unknown scenario', async () => {
     const bad = fakeIo();
     await runCli(['--nope'], bad.cli);

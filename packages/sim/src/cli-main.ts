@@ -40,6 +40,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<void> 
     return;
   }
   io.stdout(`rtvoice-sim listening on ${sim.url}\n`);
+  if (sim.directUrl !== sim.url) io.stdout(`rtvoice-sim without the network delay: ${sim.directUrl}\n`);
   let stopping = false;
   io.onSignal((signal) => {
     if (stopping) return;

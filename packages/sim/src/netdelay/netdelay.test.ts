@@ -94,6 +94,25 @@ describe('startTcpDelay', () => {
     expect(relay.connections).toBe(1);
   });
 
+  it('dropConnections() ends the open connections and keeps listening', async () => {
+    const port = await echoServer();
+    const relay = await startTcpDelay({ target: { host: '127.0.0.1', port }, delayMs: 1 });
+    cleanups.push(() => relay.close());
+    const first = connect(relay.port, '127.0.0.1');
+    first.resume();
+    await new Promise((r) => first.once('connect', r));
+    await new Promise((r) => setTimeout(r, 10));
+    const closed = new Promise((r) => first.once('close', r));
+    relay.dropConnections();
+    await closed;
+    const second = connect(relay.port, '127.0.0.1');
+    cleanups.push(() => second.destroy());
+    const echoed = new Promise<string>((r) => second.once('data', (b) => r(b.toString())));
+    second.write('still here');
+    expect(await echoed).toBe('still here');
+    expect(relay.connections).toBe(2);
+  });
+
   it('passes the end of a stream on, and close() ends every connection', async () => {
     const port = await echoServer();
     const relay = await startTcpDelay({ target: { host: '127.0.0.1', port }, delayMs: 5 });

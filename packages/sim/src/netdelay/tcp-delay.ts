@@ -18,6 +18,11 @@ export interface TcpDelay {
   readonly port: number;
   /** Connections relayed since start. */
   readonly connections: number;
+  /**
+   * Ends every relayed connection now (the listener stays): the next request
+   * opens a new connection and pays its handshake again, like a new visitor.
+   */
+  dropConnections(): void;
   /** Closes the listener and every relayed connection. Idempotent. */
   close(): Promise<void>;
 }
@@ -80,6 +85,10 @@ export async function startTcpDelay(options: TcpDelayOptions): Promise<TcpDelay>
     port: (server.address() as AddressInfo).port,
     get connections() {
       return connections;
+    },
+    dropConnections: () => {
+      for (const s of sockets) s.destroy();
+      sockets.clear();
     },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
