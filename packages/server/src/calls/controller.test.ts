@@ -172,7 +172,6 @@ describe('createCallHandler + createCallController on the simulator', () => {
     const ended = await stack.waitEvent('call.ended', undefined, 10_000);
     expect(ended).toMatchObject({ reason: 'max_duration', userId: 'dana', responses: 0 });
     expect(ended.durationS).toBeGreaterThanOrEqual(1.4);
-    expect(ended.durationS).toBeLessThan(4);
     expect(stack.events.map((e) => e.type)).toEqual(['call.started', 'call.hangup', 'call.ended']);
     await browser.waitUntil(() => !browser.open, 5000, 'the data channel to close');
     expect(stack.sim.stats().sessions).toBe(0);

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTokenHandler } from '../handler.js';
 import { MemoryRateLimitStore } from './memory-store.js';
 import { startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.js';
@@ -89,18 +89,33 @@ describe('rate limits through the handler', () => {
   });
 
   it('treats a store that does not answer within storeTimeoutMs (default 300 ms) as failed: fast 503, or open', async () => {
-    const hanging = { take: () => new Promise<never>(() => {}) };
+    // Fake timers: the store's deadline is checked to the millisecond, without reading the clock.
+    let taken = 0;
+    const hanging = { take: () => ((taken += 1), new Promise<never>(() => {})) };
+    /** Resolves `call()` once the store was asked, letting `ms - 1` then 1 more fake millisecond pass. */
+    const deadline = async (call: () => Promise<Response>, ms: number) => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        const before = taken;
+        let settled = false;
+        const pending = call().finally(() => (settled = true));
+        // The request is read (real I/O) before the store is asked; the store's timer is set just before.
+        for (let i = 0; i < 10_000 && taken === before; i += 1) await new Promise((r) => setImmediate(r));
+        expect(taken).toBe(before + 1);
+        await vi.advanceTimersByTimeAsync(ms - 1);
+        expect(settled).toBe(false);
+        await vi.advanceTimersByTimeAsync(1);
+        return await pending;
+      } finally {
+        vi.useRealTimers();
+      }
+    };
     const handler = createTokenHandler({ upstream: upstream.url, rateLimit: { store: hanging } });
-    let started = Date.now();
-    const res = await handler(tokenRequest({}), fromIp('6.6.6.6'));
+    const res = await deadline(() => handler(tokenRequest({}), fromIp('6.6.6.6')), 300);
     expect(await outcome(res)).toEqual([503, 'rate_limiter_unavailable']);
     expect(res.headers.get('retry-after')).toBe('1');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-    expect(Date.now() - started).toBeLessThan(1_500);
     const quick = createTokenHandler({ upstream: upstream.url, rateLimit: { store: hanging, storeTimeoutMs: 20 } });
-    started = Date.now();
-    expect(await outcome(await quick(tokenRequest({}), fromIp('6.6.6.6')))).toEqual([503, 'rate_limiter_unavailable']);
-    expect(Date.now() - started).toBeLessThan(250);
+    expect(await outcome(await deadline(() => quick(tokenRequest({}), fromIp('6.6.6.6')), 20))).toEqual([503, 'rate_limiter_unavailable']);
     const open = createTokenHandler({ upstream: upstream.url, rateLimit: { store: hanging, storeTimeoutMs: 20, failOpen: true } });
     expect(await outcome(await open(tokenRequest({}), fromIp('6.6.6.6')))).toEqual([200, undefined]);
     expect(upstream.requests).toHaveLength(1);
