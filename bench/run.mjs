@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `pnpm bench`: every benchmark of rtvoice, side by side in one run, on this machine. Needs `pnpm build`
 // and Debian's Chromium (scripts/bench.sh does both). Runs, in order: bundle sizes (esbuild), the browser
-// benches in Chromium on a delayed loopback network (connect, turn latency and barge-in, long session),
-// the sim's capacity and the token endpoint's load. Prints one table of ratios and writes
+// sim's capacity and the token endpoint's load (first, on an idle machine), then the browser benches in
+// Chromium on a delayed loopback network (connect, turn latency and barge-in, long session). Prints one table of ratios and writes
 // bench/results.md (date, machine, delays). Bounded: every step has its own time limit.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -12,8 +12,11 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = fileURLToPath(new URL('out/', import.meta.url));
 const quick = process.argv.includes('--quick'); // fewer rounds, for trying the bench itself
-rmSync(out, { recursive: true, force: true });
-mkdirSync(out, { recursive: true });
+const reportOnly = process.argv.includes('--report'); // only rewrite results.md from the last run's bench/out
+if (!reportOnly) {
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+}
 const started = Date.now();
 
 /** Runs one step with its output streamed; resolves with its exit code (a failed step is reported, the rest go on). */
@@ -45,27 +48,45 @@ const read = (name) => {
 };
 
 const codes = {};
-codes.size = await step('bundle sizes', 'node', ['bench/size-compare.mjs'], { BENCH_JSON: `${out}size.json` }, 3 * 60_000);
-codes.browser = await step('browser benches (Chromium, delayed loopback network)', 'bash', ['scripts/bench-browser.sh'], {
-  BENCH_OUT: out,
-  ...(quick && { ROUNDS: '3', TURNS: '2', BARGE_INS: '2', SOAK_TURNS: '15' }),
-}, 12 * 60_000);
-codes.sim = await step('sim capacity', 'node', ['packages/sim/bench/concurrency.mjs'], {
+const run = reportOnly ? async () => 0 : step;
+codes.size = await run('bundle sizes', 'node', ['bench/size-compare.mjs'], { BENCH_JSON: `${out}size.json` }, 3 * 60_000);
+codes.sim = await run('sim capacity', 'node', ['packages/sim/bench/concurrency.mjs'], {
   BENCH_JSON: `${out}sim.json`,
-  BENCH_STEPS: quick ? '10' : '10,20,30',
-  BENCH_STEP_SECONDS: '6',
-  BENCH_PRIORITIES: 'normal',
+  BENCH_STEPS: quick ? '5,10' : '5,10,20,30',
+  BENCH_STEP_SECONDS: '8',
+  BENCH_PRIORITIES: 'normal,rt',
 }, 5 * 60_000);
-codes.token = await step('token endpoint load', 'node', ['packages/server/bench/load.mjs'], {
+codes.token = await run('token endpoint load', 'node', ['packages/server/bench/load.mjs'], {
   BENCH_JSON: `${out}token.json`,
   BENCH_REQUESTS: '3000',
   BENCH_PAIRS: '1500',
 }, 3 * 60_000);
 
+codes.browser = await run('browser benches (Chromium, delayed loopback network)', 'bash', ['scripts/bench-browser.sh'], {
+  BENCH_OUT: out,
+  ...(quick && { ROUNDS: '3', TURNS: '2', BARGE_INS: '2', SOAK_TURNS: '15' }),
+}, 12 * 60_000);
+
 // ── the report ──────────────────────────────────────────────────────────
+if (!reportOnly) {
+  writeFileSync(`${out}run.json`, JSON.stringify({ minutes: (Date.now() - started) / 60_000, quick, at: new Date().toISOString(), codes }));
+}
+const runInfo = read('run') ?? { minutes: 0, quick, at: new Date().toISOString(), codes };
+Object.assign(codes, runInfo.codes);
 const size = read('size');
+const sorted = (xs) => [...xs].sort((a, b) => a - b);
+const statsOf = (xs) => {
+  if (!xs.length) return null;
+  const s = sorted(xs);
+  const m = Math.floor(s.length / 2);
+  return { median: s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2, p90: s[Math.min(s.length - 1, Math.floor(s.length * 0.9))], n: s.length };
+};
 const connect = read('connect');
 const conv = read('conversation');
+// speech_started → silent is 0 when the answer was already in a pause the client then kept silent.
+for (const b of Object.values(conv?.bargeIns ?? {})) {
+  b.fromSpeechStarted = statsOf(b.raw.flatMap((x) => (x.fromSpeechStarted === null ? [] : [Math.max(0, x.fromSpeechStarted)])));
+}
 const soak = read('long-session');
 const sim = read('sim');
 const token = read('token');
@@ -99,7 +120,6 @@ if (size) {
   const core = size.find((r) => r.what === '{ VoiceSession }');
   for (const r of size.filter((x) => !x.name.startsWith('@rtvoice'))) add(`size, gzip: rtvoice { VoiceSession } / ${r.name}`, core?.gzip, r.gzip);
 }
-if (token) add('token mint latency p50: through @rtvoice/server / upstream alone (c=1)', token.latencyMs_c1?.throughHandler?.p50, token.latencyMs_c1?.direct?.p50);
 
 const fmtVal = (x, unit) => (typeof x === 'number' ? (unit === 'B' ? `${x.toLocaleString('en-US')} B` : unit === 'ms' ? ms(x) : x.toFixed(1)) : '—');
 const ratioRows = ratios.map((r) => `| ${r.what} | ${fmtVal(r.a, r.what.startsWith('size') ? 'B' : 'ms')} | ${fmtVal(r.b, r.what.startsWith('size') ? 'B' : 'ms')} | **${r.r}** | ${r.note} |`);
@@ -149,15 +169,15 @@ const sizeTable = size
 
 let chromium = 'unknown';
 try {
-  chromium = execFileSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim();
+  chromium = execFileSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 } catch {}
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}, ${chromium}`;
-const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+const minutes = runInfo.minutes.toFixed(1);
 const failed = Object.entries(codes).filter(([, c]) => c !== 0).map(([k]) => k);
 
 const report = `# rtvoice benchmarks
 
-Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`pnpm bench\` (${minutes} min${quick ? ', --quick' : ''}) on ${machine}.
+Measured ${runInfo.at.slice(0, 16).replace('T', ' ')} UTC by \`pnpm bench\` (${minutes} min${runInfo.quick ? ', --quick' : ''}) on ${machine}.
 ${failed.length ? `\n**Steps that failed: ${failed.join(', ')}** (their figures are missing).\n` : ''}
 **Network.** Built in user space (the kernel here has no netem): the Realtime endpoint (rtvoice-sim) is
 **40 ms each way** from the browser (a TCP relay for HTTP and WebSocket, where a new connection also pays
@@ -185,7 +205,7 @@ ${connectTable('realistic')}
 
 ${connectTable('loopback')}
 
-## Conversation (40 ms each way): turn latency and barge-in
+## Conversation (40 ms each way): turn latency and barge-in${conv?.at && Math.abs(Date.parse(conv.at) - Date.parse(runInfo.at)) > 5 * 60_000 ? ` (measured ${conv.at.slice(11, 16)} UTC, in a separate run)` : ''}
 
 Parrot agent, server VAD with 500 ms of silence (part of every turn figure). The quick start does nothing
 on barge-in: the server's stop and the jitter buffer are all it gets. The probe reads silence
@@ -201,11 +221,19 @@ ${soakTable}
 
 ## Bundle sizes (esbuild, browser, ESM, minified)
 
+Each SDK bundled the way an app would (tree-shaken to what the entry imports), then gzip -9 and brotli.
+Sizes count what the bundler includes; code an SDK downloads at run time (for example a call engine
+fetched from its CDN) is not counted. Versions are the exact pins in \`bench/package.json\`.
+
 ${sizeTable}
 
 ## Capacity
 
-${sim ? `**rtvoice-sim**: ${Object.entries(sim.best).map(([p, n]) => `${n} concurrent sessions at ${p} priority`).join(', ')} with audio both ways and no frame more than 20 ms late while talking (steps ${[...new Set(sim.steps.map((s) => s.n))].join(', ')}, ${sim.stepSeconds} s each; the full ramp: \`pnpm --filter @rtvoice/sim bench\`).` : '_sim capacity not measured_'}
+${sim ? `**rtvoice-sim** (each step a fresh sim process and N wrtc clients talking with audio both ways for ${sim.stepSeconds} s; a frame is late when it leaves more than 20 ms after its due time; the ramp stops at the first step with a late frame while talking): largest step without one ${Object.entries(sim.best).map(([p, n]) => `**${n}** at ${p} priority`).join(', ')}. The full ramp: \`pnpm --filter @rtvoice/sim bench\`.
+
+| priority | N | late frames while talking | p99 / max lateness | CPU: sim + clients (cores) | sessions with a response |
+|---|---:|---:|---:|---:|---:|
+${sim.steps.map((r) => `| ${r.priority} | ${r.n} | ${r.lateFramesSteady} | ${r.p99LatenessMs} / ${r.maxLatenessMs} ms | ${r.simCpuCores} + ${r.clientCpuCores} | ${r.clientsWithResponse}/${r.n} |`).join('\n')}` : '_sim capacity not measured_'}
 
 ${token ? `**@rtvoice/server token endpoint** (fake upstream on loopback): ${token.throughput.mintsPerSecond} mints/s at concurrency ${token.concurrency} (upstream alone ${token.throughput.upstreamAlonePerSecond}/s, ${token.throughput.failures} failures); added latency p50 ${token.latencyMs_c1.addedP50.toFixed(2)} ms at concurrency 1; rate limit under ${token.rateLimitMemory.requests} concurrent requests: ${token.rateLimitMemory.ok} allowed in memory${token.rateLimitRedisTwoInstances ? `, ${token.rateLimitRedisTwoInstances.ok} across two instances sharing redis-server` : ''} (burst ${token.rateLimitMemory.expected}).` : '_token endpoint not measured_'}
 `;

@@ -1,7 +1,8 @@
 // Bundle sizes side by side: rtvoice and other browser voice-agent SDKs, each bundled the same
 // way an app would (esbuild, browser, ESM, minified, tree-shaken to what the entry imports), then
 // compressed with gzip -9 and brotli. Needs `pnpm build` (rtvoice is measured from its dist).
-// Prints a table and writes bench/results-size.md. Versions are the exact pins in package.json.
+// Prints a table (and writes it as JSON to $BENCH_JSON for bench/run.mjs, which puts it in
+// bench/results.md). Versions are the exact pins in package.json.
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
@@ -58,7 +59,3 @@ const table = `${lines.join('\n')}\n\nSizes count what the bundler includes; cod
 if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify(rows.map(({ contents, file, ...r }) => r), null, 2));
 console.log('Bundle sizes (esbuild, browser, ESM, minified; gzip -9 and brotli):\n');
 console.log(table);
-writeFileSync(
-  new URL('results-size.md', import.meta.url),
-  `# Bundle sizes\n\nMeasured ${new Date().toISOString().slice(0, 10)} by \`bench/size-compare.mjs\` (\`pnpm bench\`): each SDK bundled the way an app would (esbuild, browser, ESM, minified, tree-shaken to what the entry imports), then gzip -9 and brotli.\n\n${table}\n`,
-);

@@ -83,7 +83,7 @@ test('long session: memory, listeners, timers, audio nodes and CPU over a compre
     console.log(`\nlong session: ${TURNS} typed turns (${run.toolCalls} tool calls, ${run.responses} responses, ${run.interrupted} interrupted by hand, ${run.timedOut} turns cut at 8 s) plus the mic's voice turns, in ${seconds.toFixed(0)} s; history ${run.history} items`);
     console.log(`${''.padEnd(22)}${'page loaded'.padStart(12)}${'connected'.padStart(12)}${`+${TURNS} turns`.padStart(12)}${'disconnected'.padStart(14)}`);
     for (const k of Object.keys(before) as (keyof typeof before)[]) {
-      console.log(`${k.padEnd(22)}${String(empty[k]).padStart(12)}${String(before[k]).padStart(12)}${String(after[k]).padStart(12)}${String(closed[k]).padStart(14)}`);
+      console.log(`${String(k).padEnd(22)}${String(empty[k]).padStart(12)}${String(before[k]).padStart(12)}${String(after[k]).padStart(12)}${String(closed[k]).padStart(14)}`);
     }
     console.log(`page CPU (main thread, share of one core): connected and idle ${(idle * 100).toFixed(1)} %, while the answer plays ${(talking * 100).toFixed(1)} %`);
   } finally {

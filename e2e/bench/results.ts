@@ -9,7 +9,7 @@ export const OUT_DIR = process.env.BENCH_OUT ?? fileURLToPath(new URL('../../ben
 export function writeResult(name: string, data: unknown): void {
   const file = join(OUT_DIR, `${name}.json`);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), ...(data as object) }, null, 2)}\n`);
 }
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);

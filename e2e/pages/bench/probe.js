@@ -106,13 +106,17 @@
   };
   // One 2 ms poll for every meter.
   setInterval(() => {
+    // The loudest of each kind: a page may hold several remote tracks (an echo-cancellation loopback, a past call).
+    let output = 0;
+    let mic = 0;
     for (const m of meters) {
       const level = rms(m.analyser, m.buf);
-      if (m.kind === 'output') {
-        probe.outputLevel = level;
-        if (level > 0.01 && probe.t0) mark('firstAudio');
-      } else probe.micLevel = level;
+      if (m.kind === 'output') output = Math.max(output, level);
+      else mic = Math.max(mic, level);
     }
+    probe.outputLevel = output;
+    probe.micLevel = mic;
+    if (output > 0.01 && probe.t0) mark('firstAudio');
     probe.onLevels?.(probe.outputLevel, probe.micLevel);
   }, 2);
 

@@ -117,7 +117,8 @@ window.measureBargeIns = async (n) => {
     const disabled = probe.lastDisabled ?? 0;
     results.push({
       fromMicOnset: silent - onset,
-      fromSpeechStarted: started >= onset ? silent - started : null,
+      // 0 when the answer was already in a pause that the client then kept silent.
+      fromSpeechStarted: started >= onset ? Math.max(0, silent - started) : null,
       // The client's own part: speech_started arriving → the remote track disabled (when it does that).
       toTrackDisabled: started >= onset && disabled >= started ? disabled - started : null,
     });

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { installMicrophone } from '../test/harness.js';
+import { FakeTransport } from './testing/fake-transport.js';
 
 // The public surface, value exports only (types are checked by type-tests/ and the
 // dist check). Changing it is an API change: update this list on purpose.
@@ -24,10 +26,25 @@ describe('public exports', () => {
     expect(session.state).toBe('idle');
   });
 
-  it('connect() without WebRTC fails with unsupported_environment instead of throwing at import', async () => {
+  it('connect() with a microphone but without WebRTC fails with unsupported_environment for RTCPeerConnection, and stops the mic', async () => {
+    // A microphone, so that the missing RTCPeerConnection is what fails (not the missing getUserMedia).
+    vi.stubGlobal('navigator', {});
+    try {
+      const mic = installMicrophone();
+      const { VoiceSession } = await import('./index.js');
+      const session = new VoiceSession({ getToken: async () => 'ek_x', logLevel: 'silent' });
+      await expect(session.connect()).rejects.toMatchObject({ code: 'unsupported_environment', message: 'No RTCPeerConnection here.' });
+      expect(session.state).toBe('failed');
+      await vi.waitFor(() => expect(mic.tracks.map((t) => t.readyState)).toEqual(['ended']));
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('connect() without getUserMedia fails with unsupported_environment for the microphone', async () => {
     const { VoiceSession } = await import('./index.js');
-    const session = new VoiceSession({ getToken: async () => 'ek_x' });
-    await expect(session.connect()).rejects.toMatchObject({ code: 'unsupported_environment' });
+    const session = new VoiceSession({ getToken: async () => 'ek_x', logLevel: 'silent', transport: () => new FakeTransport() });
+    await expect(session.connect()).rejects.toMatchObject({ code: 'unsupported_environment', message: 'No getUserMedia() (needs a secure context).' });
     expect(session.state).toBe('failed');
   });
 });
