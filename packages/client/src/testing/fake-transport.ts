@@ -33,6 +33,8 @@ export class FakeTransport implements Transport {
   readonly #events = new TypedEmitter<TransportEvents>((error) => queueMicrotask(() => { throw error; }));
   readonly #options: FakeTransportOptions;
   #open: (() => void) | undefined;
+  /** open() came before connect(): the connection opens as soon as it is attempted. */
+  #openEarly = false;
   /** Every frame the session sent, parsed. */
   readonly sent: Array<{ type: string; [field: string]: unknown }> = [];
   /** The parameters of the last `connect()`. */
@@ -78,7 +80,7 @@ export class FakeTransport implements Transport {
         signal.removeEventListener('abort', onAbort);
         resolve();
       };
-      if (this.#options.manualOpen) this.#open = done;
+      if (this.#options.manualOpen && !this.#openEarly) this.#open = done;
       else queueMicrotask(done);
     }).catch((error: unknown) => {
       this.#state = 'closed';
@@ -102,9 +104,10 @@ export class FakeTransport implements Transport {
     this.micChanges.push(track);
   }
 
-  /** With `manualOpen`: lets the pending `connect()` finish. */
+  /** With `manualOpen`: lets the pending `connect()` finish (or the next one, when none is pending yet). */
   open(): void {
-    this.#open?.();
+    if (this.#open) this.#open();
+    else this.#openEarly = true;
   }
 
   send(data: string): void {
