@@ -106,16 +106,17 @@ const FIELDS: Shape = {
   error: [{ type: 's', message: 's', event_id: 's?~' }],
   audio_start_ms: 'n?',
   audio_end_ms: 'n?',
-  item_id: 's?',
-  response_id: 's?',
-  call_id: 's?',
+  // Ids key the history and the running transcripts: an empty one would make an item out of nothing.
+  item_id: 'i?',
+  response_id: 'i?',
+  call_id: 'i?',
   name: 's?',
   arguments: 's?',
   delta: 's?',
   transcript: 's?',
   text: 's?',
-  item: [{ id: 's', type: 's', call_id: 's?', name: 's?', arguments: 's?', output: 's?' }],
-  response: [{ id: 's', status: 's?', output: 'a?' }],
+  item: [{ id: 'i', type: 's', call_id: 'i?', name: 's?', arguments: 's?', output: 's?' }],
+  response: [{ id: 'i', status: 's?', output: 'a?' }],
 };
 
 /** The fields each known event type must have. */

@@ -1,7 +1,7 @@
 /**
  * A compact description of a JSON object's fields, checked by {@link checkShape}.
  *
- * A field is a type letter: `s` string, `n` number, `b` boolean, `o` object,
+ * A field is a type letter: `s` string, `i` id (a non-empty string), `n` number, `b` boolean, `o` object,
  * `p` positive number, `a` array, `f` function; followed by `?` when it may be absent and `~` when it may be null.
  * A nested object is a nested shape (required); `[shape]` is a nested value that
  * may be absent or null. Objects are loose: unknown fields are allowed.
@@ -15,6 +15,7 @@ type Field = string | Shape | readonly [Field];
 
 const TYPES: Record<string, (v: unknown) => boolean> = {
   s: (v) => typeof v === 'string',
+  i: (v) => typeof v === 'string' && v !== '',
   n: (v) => typeof v === 'number' && Number.isFinite(v),
   // Finite: setTimeout treats Infinity (anything over 2^31 − 1 ms) as 0, so 'no timeout' would mean 'at once'.
   p: (v) => typeof v === 'number' && v > 0 && Number.isFinite(v),

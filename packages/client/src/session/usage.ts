@@ -61,7 +61,8 @@ function sum(a: Record<string, unknown>, b: Record<string, unknown>): Record<str
   const out = { ...a };
   for (const k in b) {
     const v = b[k];
-    if (typeof v === 'number') out[k] = ((out[k] as number) || 0) + v;
+    // A count that is negative or not finite (1e999 parses to Infinity) is not one: totals never go down or break.
+    if (typeof v === 'number') out[k] = ((out[k] as number) || 0) + (v >= 0 && v < Infinity ? v : 0);
     else if (v && typeof v === 'object') out[k] = sum((out[k] as Record<string, unknown>) ?? {}, v as Record<string, unknown>);
   }
   return out;
