@@ -112,8 +112,8 @@ describe('the inbound event decoder and router under arbitrary and mutated frame
     await Promise.resolve();
     expect(h.session.history.find((i) => i.id === 'item_good')).toMatchObject({ role: 'assistant', text: 'Still here.' });
     const after = h.session.usage;
-    expect(after.input_tokens - usageBefore.input_tokens).toBe(10);
-    expect(after.output_tokens - usageBefore.output_tokens).toBe(5);
+    expect((after.input_tokens ?? 0) - (usageBefore.input_tokens ?? 0)).toBe(10);
+    expect((after.output_tokens ?? 0) - (usageBefore.output_tokens ?? 0)).toBe(5);
     expect(after.responses - usageBefore.responses).toBe(1);
     await h.session.disconnect();
   }, 120_000);
