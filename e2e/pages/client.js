@@ -163,6 +163,8 @@
     webrtcTimeoutMs,
     callUrl,
     requestHeaders,
+    prepare,
+    prepareWaitMs = 0,
   } = {}) => {
     const tokenUrl = `/api/token${tokenQuery ? `?${tokenQuery}` : ''}`;
     const getToken = async (signal) => {
@@ -221,6 +223,11 @@
     session.on('historyChange', () => (rec.historyChanges += 1));
     if (muted) session.mute();
     try {
+      // prepare: 'local' (mic, token, offer) or 'connection', then connect() prepareWaitMs later.
+      if (prepare) {
+        await session.prepare(prepare === 'connection' ? { connect: true } : {});
+        await new Promise((r) => setTimeout(r, prepareWaitMs));
+      }
       await session.connect();
       rec.micTrack = session.micTrack;
       meter = setInterval(sample, 50);
@@ -260,6 +267,27 @@
     rec.maxOutputLevel = Math.max(rec.maxOutputLevel, output);
     rec.levels.push({ t: now(), input, output, monitor: monitorLevel(), state: session.state });
   }
+
+  /** The microphone goes away (unplugged, permission revoked): its track ends by itself. */
+  window.endMicTrack = () => {
+    const track = rec.session.micTrack;
+    track.stop();
+    track.dispatchEvent(new Event('ended'));
+  };
+
+  /** An app listener with a bug: it throws on every `type` event. */
+  window.addThrowingListener = (type) => rec.session.on(type, () => {
+    throw new Error(`app bug in a ${type} listener`);
+  });
+
+  /** Makes the next getUserMedia call fail with a DOMException named `name`, as the browser does. */
+  window.failNextGetUserMedia = (name) => {
+    const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      navigator.mediaDevices.getUserMedia = original;
+      throw new DOMException(`getUserMedia failed (${name})`, name);
+    };
+  };
 
   /** Calls a method of the session and returns its (awaited) result; an error comes back as `{ error: code }`. */
   window.call = async (method, ...args) => {

@@ -18,7 +18,7 @@ export interface Recorded {
   transcripts: Array<{ role: string; text: string; itemId: string; responseId?: string; t: number }>;
   responses: Array<{ responseId: string; status: string; reason?: string; usage?: Record<string, unknown>; t: number }>;
   agentAudio: string[];
-  metrics: { tokenMs: number; micMs: number; dataChannelOpenMs: number; totalMs: number } | null;
+  metrics: { tokenMs: number; micMs: number; dataChannelOpenMs: number; totalMs: number; prepared?: string } | null;
   metricsEvents: Array<{ kind: string; t: number; [k: string]: unknown }>;
   maxOutputLevel: number;
   levels: Array<{ t: number; input: number; output: number; monitor: number | null; state: string }>;
@@ -109,6 +109,9 @@ export interface StartOptions {
   callUrl?: string;
   /** Headers of the page's requests (`tokenRequest.headers`), e.g. the user id the test server's `authorize` reads. */
   requestHeaders?: Record<string, string>;
+  /** Prepare first (`'local'`: mic, token and offer; `'connection'`: the whole connection), then connect() `prepareWaitMs` later. */
+  prepare?: 'local' | 'connection';
+  prepareWaitMs?: number;
 }
 
 type Win = Record<string, (...args: never[]) => unknown>;

@@ -44,9 +44,23 @@ export async function startStack(simArgs: string[] = []): Promise<Stack> {
     }
     return handler;
   };
+  /** Uses of each `token_fault` so far (`token_fault_times=N` applies it to the first N requests only). */
+  const tokenFaultUses = new Map<string, number>();
   const server = await listen((req, res) => {
     if (pathOf(req.url) !== '/api/token') return statics(req, res);
     const url = new URL(req.url ?? '/', 'http://x');
+    // A token endpoint that misbehaves itself (not the provider behind it).
+    const tokenFault = url.searchParams.get('token_fault');
+    const times = Number(url.searchParams.get('token_fault_times') ?? Infinity);
+    const used = tokenFaultUses.get(tokenFault ?? '') ?? 0;
+    if (tokenFault && used < times) {
+      tokenFaultUses.set(tokenFault, used + 1);
+      req.resume();
+      if (tokenFault === 'hang') return; // never answered (closed with the stack)
+      if (tokenFault === '500') return void res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"code":"internal","message":"Token endpoint crashed."}}');
+      if (tokenFault === 'malformed') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"value": "ek_');
+      if (tokenFault === 'shape') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":{"secret":"ek_nope"}}');
+    }
     return handlerFor(url.searchParams.get('sim_fault') ?? '', url.searchParams.get('sim_scenario') ?? '')(req, res);
   });
   return {

@@ -41,15 +41,15 @@ test('under a strict CSP: connect, talk, transcript, interrupt, mute, text, end 
   await expect.poll(async () => (await widgetRecord(page)).activities).toContain('muted');
   await expectNoAxeViolations(page, 'muted');
   expect(await page.evaluate(() => document.querySelector('rtvoice-widget')!.session!.muted)).toBe(true);
-  await mute.click();
-  await expect(mute).toHaveAttribute('aria-pressed', 'false');
 
-  // Text.
+  // Text, while muted: the fake mic, which keeps speaking, cannot talk over the typed turn's answer.
   const input = widget.getByRole('textbox', { name: 'Message' });
   await input.fill('Hello from the keyboard');
   await input.press('Enter');
   await expect(lines(page, 'user').filter({ hasText: 'Hello from the keyboard' })).toHaveCount(1);
   await expect(lines(page, 'assistant').filter({ hasText: '(sim) you said: Hello from the keyboard' })).toHaveCount(1, { timeout: 15_000 });
+  await mute.click();
+  await expect(mute).toHaveAttribute('aria-pressed', 'false');
 
   // End.
   await widget.getByRole('button', { name: 'End call' }).click();
