@@ -1,0 +1,105 @@
+/**
+ * Load (short form; the full one is `pnpm bench`): the token and call handlers behind node:http
+ * under a bounded loopback load from autocannon (why autocannon: a well-kept HTTP load generator
+ * with exact per-status counts, instead of a hand-written client pool). The rate limit holds
+ * exactly whatever the concurrency (one client IP: `burst` allowed, plus the refill over the run,
+ * every other request 429), alone and as two instances sharing a redis-server; and nothing else
+ * fails: no 5xx, no socket error, no timeout.
+ */
+import autocannon from 'autocannon';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCallHandler } from './calls/call-handler.js';
+import { createTokenHandler } from './handler.js';
+import { toNodeListener } from './node.js';
+import { RedisRateLimitStore } from './rate-limit/redis-store.js';
+import { FAKE_OFFER, startFakeCallsUpstream, type FakeCallsUpstream } from './testing/fake-calls-upstream.js';
+import { startFakeUpstream, type FakeUpstream } from './testing/fake-upstream.js';
+import { startRedis, type RedisChild } from './testing/redis-server.js';
+
+const KEY = 'sk-load-canary-3e8a1f6c2d9b7054';
+const DURATION_S = 2;
+const RULE = { burst: 40, perMinute: 60 }; // one more request allowed per second
+
+let tokens: FakeUpstream;
+let calls: FakeCallsUpstream;
+let redis: RedisChild;
+const servers: Server[] = [];
+const clients: Redis[] = [];
+
+beforeAll(async () => {
+  tokens = await startFakeUpstream();
+  calls = await startFakeCallsUpstream();
+  redis = await startRedis();
+});
+afterAll(async () => {
+  for (const s of servers) await new Promise((r) => (s.closeAllConnections(), s.close(r)));
+  for (const c of clients) c.disconnect();
+  await redis?.stop();
+  await tokens?.close();
+  await calls?.close();
+});
+
+async function serve(listener: ReturnType<typeof toNodeListener>): Promise<string> {
+  const server = createServer(listener);
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** `connections` concurrent clients hammering `url` for DURATION_S; the counts by status. */
+async function load(url: string, body: string, contentType: string, connections = 16) {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    body,
+    headers: { 'content-type': contentType },
+    connections,
+    duration: DURATION_S,
+    timeout: 5,
+  });
+  const limited = result.statusCodeStats?.['429' as keyof typeof result.statusCodeStats]?.count ?? 0;
+  return { ok: result['2xx'], limited, other: result.non2xx - limited, errors: result.errors, timeouts: result.timeouts, total: result.requests.total };
+}
+
+/** Allowed under RULE during a run: the burst, plus what refills while it runs (one per second), plus one for the boundaries. */
+const allowedRange = (seconds: number) => [RULE.burst, RULE.burst + Math.ceil((seconds * RULE.perMinute) / 60) + 1] as const;
+
+describe('bounded loopback load', () => {
+  it('the token handler alone: the per-IP limit is exact, nothing else fails', async () => {
+    const url = await serve(toNodeListener(createTokenHandler({ upstream: tokens.url, apiKey: KEY, public: true, rateLimit: { perIp: RULE } })));
+    const r = await load(url, '{}', 'application/json');
+    expect(r.total).toBeGreaterThan(300);
+    const [min, max] = allowedRange(DURATION_S + 1);
+    expect(r.ok).toBeGreaterThanOrEqual(min);
+    expect(r.ok).toBeLessThanOrEqual(max);
+    expect({ other: r.other, errors: r.errors, timeouts: r.timeouts }).toEqual({ other: 0, errors: 0, timeouts: 0 });
+    expect(r.ok + r.limited).toBe(r.total);
+  }, 30_000);
+
+  it('two token handlers sharing one redis-server: the limit holds across both, nothing else fails', async () => {
+    const handler = () => {
+      const client = new Redis(redis.url);
+      clients.push(client);
+      return toNodeListener(createTokenHandler({ upstream: tokens.url, apiKey: KEY, public: true, rateLimit: { perIp: RULE, store: new RedisRateLimitStore({ client, prefix: 'load:' }) } }));
+    };
+    const [a, b] = await Promise.all([serve(handler()), serve(handler())]);
+    const [ra, rb] = await Promise.all([load(a, '{}', 'application/json', 8), load(b, '{}', 'application/json', 8)]);
+    const [min, max] = allowedRange(DURATION_S + 1);
+    expect(ra.ok + rb.ok).toBeGreaterThanOrEqual(min);
+    expect(ra.ok + rb.ok).toBeLessThanOrEqual(max);
+    for (const r of [ra, rb]) expect({ other: r.other, errors: r.errors, timeouts: r.timeouts }).toEqual({ other: 0, errors: 0, timeouts: 0 });
+  }, 30_000);
+
+  it('the call handler alone: the per-IP limit is exact, nothing else fails', async () => {
+    const url = await serve(toNodeListener(createCallHandler({ upstream: calls.url, apiKey: KEY, public: true, rateLimit: { perIp: RULE } })));
+    const r = await load(url, FAKE_OFFER, 'application/sdp');
+    expect(r.total).toBeGreaterThan(300);
+    const [min, max] = allowedRange(DURATION_S + 1);
+    expect(r.ok).toBeGreaterThanOrEqual(min);
+    expect(r.ok).toBeLessThanOrEqual(max);
+    expect({ other: r.other, errors: r.errors, timeouts: r.timeouts }).toEqual({ other: 0, errors: 0, timeouts: 0 });
+  }, 30_000);
+});
