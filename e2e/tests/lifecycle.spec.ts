@@ -104,14 +104,10 @@ for (const [transport, n] of [['webrtc', 100], ['websocket', 30]] as const) {
     const before = await counts(page, cdp);
     await cycles(page, n);
     // Released means released eventually (a closing socket or audio context lets go a little later): polled.
-    // Over the WebSocket, the last cycle's objects sometimes keep 4 to 8 listeners (a closed
-    // echo-cancellation loopback, being investigated): bounded by one cycle's worth, never growing with
-    // the number of cycles (30 cycles leaking would be 120 or more).
-    const slack = transport === 'websocket' ? 8 : 0;
     await expect
       .poll(async () => {
         const c = await counts(page, cdp);
-        return c.listeners - before.listeners <= slack ? 'released' : JSON.stringify({ before, now: c });
+        return c.listeners === before.listeners ? 'released' : JSON.stringify({ before, now: c });
       }, { timeout: 10_000 })
       .toBe('released');
     const after = await counts(page, cdp);
@@ -120,7 +116,7 @@ for (const [transport, n] of [['webrtc', 100], ['websocket', 30]] as const) {
     expect(after.webSockets).toBe(0);
     expect(after.audioContexts).toBe(before.audioContexts);
     expect(after.timers).toBe(before.timers);
-    expect(after.listeners - before.listeners).toBeLessThanOrEqual(slack);
+    expect(after.listeners).toBe(before.listeners);
     // The heap after GC: no growth with the number of cycles (a leak of one peer connection's
     // worth per cycle would be megabytes); 256 KB of slack for the engine's own caches.
     expect(after.heapKB - before.heapKB, `${before.heapKB} KB → ${after.heapKB} KB`).toBeLessThan(256);

@@ -18,6 +18,8 @@ export async function echoCancellableTrack(track: MediaStreamTrack, signal: Abor
   let timer: ReturnType<typeof setTimeout> | undefined;
   const close = (): void => {
     clearTimeout(timer);
+    // Closed peer connections may outlive this for a while (Chromium collects them late): drop their handlers now.
+    a.onicecandidate = b.onicecandidate = b.ontrack = b.onconnectionstatechange = null;
     a.close();
     b.close();
   };
