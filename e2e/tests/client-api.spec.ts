@@ -97,7 +97,16 @@ test.describe('tools declared with `tools`', () => {
   test('a slow tool: the filler acknowledgement is spoken first, out of band, then the answer from its output', async ({ page }) => {
     await startClient(page, stack().url, { tokenQuery: 'sim_scenario=tool-call', tool: 'weather', toolDelayMs: 3000, muted: true });
     await sendText(page, 'What is the weather in Paris?');
-    await waitFor(page, (r) => responseSaying(r, WEATHER_ANSWER), 25_000, 'the answer built from the tool output');
+    // The answer's transcript can be complete before its audio starts playing: wait for both.
+    await waitFor(
+      page,
+      (x) => {
+        const a = responseSaying(x, WEATHER_ANSWER);
+        return a && audioStartOf(x, a) !== undefined ? a : undefined;
+      },
+      25_000,
+      'the answer built from the tool output, playing',
+    );
     const r = await recorded(page);
 
     expect(r.toolCalls).toEqual([expect.objectContaining({ name: 'get_weather', args: { city: 'Paris' } })]);
