@@ -204,8 +204,12 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     const callId = newRtcCallId();
     let peer: SimPeer | undefined;
     const transport: SessionTransport = { send: (text) => peer?.send(text), close: () => peer?.close() };
-    /** Closes the `ice=blackhole` socket or the delaying relay, when there is one. */
+    /** Closes the `ice=blackhole` socket or the relay, when there is one. */
     let releaseMedia: (() => void) | undefined;
+    /** Makes the relay drop everything (`ice=cut_after`). */
+    let cutMedia: (() => void) | undefined;
+    /** Media through the relay: for the network delay, or to cut it later. */
+    const relayed = delayMs > 0 || call.faults.iceCutAfterMs !== undefined;
     const session = createSession(config, call, transport, 'track', () => {
       calls.delete(callId);
       releaseMedia?.();
@@ -213,13 +217,13 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     settingUp.add(session);
     try {
       peer = await SimPeer.answer(
-        // Behind the delaying relay the browser is only reached through it: its own candidates are dropped.
-        delayMs > 0 ? withoutCandidates(offerSdp) : offerSdp,
+        // Behind the relay the browser is only reached through it: its own candidates are dropped.
+        relayed ? withoutCandidates(offerSdp) : offerSdp,
         {
           open: () => {
             session.open();
             installSessionFaults(
-              { session, sendRaw: (text) => peer?.send(text), closeChannel: () => peer?.closeChannel() },
+              { session, sendRaw: (text) => peer?.send(text), closeChannel: () => peer?.closeChannel(), cutMedia: () => cutMedia?.() },
               call.faults,
             );
           },
@@ -248,10 +252,11 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
       throw new SimError('closed', 'The sim is closing.');
     }
     let answerSdp = peer.answerSdp;
-    if (call.faults.ice === 'blackhole' || delayMs > 0) {
+    if (call.faults.ice === 'blackhole' || relayed) {
       const hole = call.faults.ice === 'blackhole' ? await blackholeCandidates(answerSdp) : await relayCandidates(answerSdp, delayMs);
       answerSdp = hole.sdp;
       releaseMedia = hole.close;
+      if ('cut' in hole) cutMedia = hole.cut;
       if (session.closed) {
         hole.close();
         peer.close();

@@ -128,6 +128,43 @@ describe('session faults over WebRTC', () => {
     await client.waitFor('session.updated');
   });
 
+  it('unknown=after_created: an event of a type the protocol does not define follows session.created, and the session goes on', async () => {
+    fx.sim = await startSim();
+    const client = await connectTestClient(fx.sim.url, { headers: { 'x-sim-fault': 'unknown=after_created' } });
+    fx.clients.push(client);
+    await client.waitUntil(() => client.raw.length >= 2, 3000, 'second frame');
+    expect(client.events.map((e) => e.type).slice(0, 2)).toEqual(['session.created', 'conversation.item.annotation.added']);
+    expect(client.events[1]!.event_id).toMatch(/^event_\w{21}$/);
+    client.send({ type: 'session.update', session: { type: 'realtime' } });
+    await client.waitFor('session.updated');
+  });
+
+  it('unknown=mid_response: the unknown event arrives between the first response\'s deltas, and the response completes', async () => {
+    fx.sim = await startSim({ generationSpeed: 20 });
+    const client = await connectTestClient(fx.sim.url, { headers: { 'x-sim-fault': 'unknown=mid_response' } });
+    fx.clients.push(client);
+    client.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello' }] } });
+    client.send({ type: 'response.create' });
+    await client.waitFor('response.done', undefined, 8000);
+    const types = client.events.map((e) => e.type);
+    const at = types.indexOf('conversation.item.annotation.added');
+    expect(at).toBeGreaterThan(types.indexOf('response.output_audio_transcript.delta'));
+    expect(at).toBeLessThan(types.indexOf('response.done'));
+    expect(types.filter((t) => t === 'conversation.item.annotation.added')).toHaveLength(1);
+  });
+
+  it('ice=cut_after: the media path goes dead after N ms; ICE fails on the client and the sim ends the session', async () => {
+    fx.sim = await startSim({ disconnectGraceMs: 500 });
+    const client = await connectTestClient(fx.sim.url, { headers: { 'x-sim-fault': 'ice=cut_after:800' } });
+    fx.clients.push(client);
+    expect(client.connectionState).toBe('connected');
+    expect(fx.sim.stats().sessions).toBe(1);
+    // Nothing is said on either side: the client's ICE notices the silence by itself.
+    await client.waitUntil(() => client.connectionState === 'disconnected' || client.connectionState === 'failed', 15_000, 'ICE to notice');
+    await client.waitUntil(() => fx.sim?.stats().sessions === 0, 15_000, 'the sim to end the session');
+    expect(client.events.map((e) => e.type)).not.toContain('error');
+  }, 30_000);
+
   it('X-Sim-Scenario on the minting request: the greeting plays without response.create', async () => {
     fx.sim = await startSim();
     const key = await keyFor(fx.sim.url, { 'x-sim-scenario': 'greeting' });

@@ -18,6 +18,8 @@ describe('fault syntax', () => {
       audio: { stopAfterMs: 0 },
       malformed: 'mid_response',
     });
+    expect(parseFaults('unknown=mid_response,ice=cut_after:3000')).toEqual({ unknownEvents: 'mid_response', iceCutAfterMs: 3000 });
+    expect(parseFaults('unknown=after_created,ice=blackhole')).toEqual({ unknownEvents: 'after_created', ice: 'blackhole' });
     expect(parseFaults('calls=400,calls=401')).toEqual({ http: { calls: { status: 401 } } });
     expect(parseFaults('realtime=503*2,realtime=delay:300')).toEqual({ http: { realtime: { status: 503, times: 2, delayMs: 300 } } });
     expect(parseFaults('realtime=timeout')).toEqual({ http: { realtime: { timeout: true } } });
@@ -25,7 +27,7 @@ describe('fault syntax', () => {
   });
 
   it('rejects anything else with invalid_fault', () => {
-    for (const bad of ['calls', 'calls=418', 'calls=429*0', 'dc=sometimes', 'audio=loud', 'wat=1', 'key_ttl=-1', 'calls=delay:abc', 'realtime=101', 'realtime=close']) {
+    for (const bad of ['calls', 'calls=418', 'calls=429*0', 'dc=sometimes', 'audio=loud', 'wat=1', 'key_ttl=-1', 'calls=delay:abc', 'realtime=101', 'realtime=close', 'unknown=always', 'ice=cut', 'ice=cut_after:-5']) {
       let caught: unknown;
       try {
         parseFaults(bad);
@@ -40,6 +42,10 @@ describe('fault syntax', () => {
     expect(mergeFaults(parseFaults('calls=429,audio=stop'), undefined, parseFaults('calls=500'))).toEqual({
       http: { calls: { status: 500 } },
       audio: { stopAfterMs: 0 },
+    });
+    expect(mergeFaults(parseFaults('unknown=after_created,ice=cut_after:100'), parseFaults('unknown=mid_response'))).toEqual({
+      unknownEvents: 'mid_response',
+      iceCutAfterMs: 100,
     });
   });
 });

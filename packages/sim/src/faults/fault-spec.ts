@@ -30,6 +30,11 @@ export interface FaultSpec {
   audio?: { stopAfterMs: number };
   /** Send a frame that is not JSON: right after `session.created`, or in the middle of the first response. */
   malformed?: 'after_created' | 'mid_response';
+  /**
+   * Send events of types the protocol does not define (as a newer service
+   * might): right after `session.created`, or in the middle of the first response.
+   */
+  unknownEvents?: 'after_created' | 'mid_response';
   /** Minted keys expire after this many seconds (overrides `expires_after`, may be below 10). */
   keyTtlSeconds?: number;
   /**
@@ -38,6 +43,13 @@ export interface FaultSpec {
    * ICE never connects.
    */
   ice?: 'blackhole';
+  /**
+   * The call's media path goes dead this many ms after the data channel
+   * opened: every datagram is dropped both ways from then on, as when a
+   * laptop leaves its Wi-Fi. Neither side is told; both see ICE fail.
+   * WebRTC calls only.
+   */
+  iceCutAfterMs?: number;
 }
 
 const HTTP_STATUSES = new Set([400, 401, 403, 404, 429, 500, 502, 503]);
@@ -49,7 +61,8 @@ const HTTP_STATUSES = new Set([400, 401, 403, 404, 429, 500, 502, 503]);
  * `calls=429`, `client_secrets=delay:800`, `calls=timeout`, `calls=500*1`,
  * `realtime=503` (refuse the WebSocket upgrade),
  * `dc=mid_response`, `dc=after:1500`, `audio=stop`, `audio=stop_after:2000`,
- * `malformed=after_created`, `key_ttl=2`, `ice=blackhole`.
+ * `malformed=after_created`, `unknown=after_created`, `unknown=mid_response`,
+ * `key_ttl=2`, `ice=blackhole`, `ice=cut_after:3000`.
  *
  * @throws SimError `invalid_fault` on anything else.
  */
@@ -72,9 +85,13 @@ export function parseFaults(text: string): FaultSpec {
     } else if (target === 'malformed') {
       if (action !== 'after_created' && action !== 'mid_response') throw bad(token);
       spec.malformed = action;
+    } else if (target === 'unknown') {
+      if (action !== 'after_created' && action !== 'mid_response') throw bad(token);
+      spec.unknownEvents = action;
     } else if (target === 'ice') {
-      if (action !== 'blackhole') throw bad(token);
-      spec.ice = action;
+      if (action === 'blackhole') spec.ice = action;
+      else if (action.startsWith('cut_after:')) spec.iceCutAfterMs = parseMs(action.slice(10), token);
+      else throw bad(token);
     } else if (target === 'key_ttl') {
       const seconds = Number(action);
       if (!Number.isFinite(seconds) || seconds <= 0) throw bad(token);
@@ -123,6 +140,8 @@ export function mergeFaults(...specs: Array<FaultSpec | undefined>): FaultSpec {
     if (spec.dataChannel) out.dataChannel = spec.dataChannel;
     if (spec.audio) out.audio = spec.audio;
     if (spec.malformed) out.malformed = spec.malformed;
+    if (spec.unknownEvents) out.unknownEvents = spec.unknownEvents;
+    if (spec.iceCutAfterMs !== undefined) out.iceCutAfterMs = spec.iceCutAfterMs;
     if (spec.keyTtlSeconds !== undefined) out.keyTtlSeconds = spec.keyTtlSeconds;
     if (spec.ice) out.ice = spec.ice;
   }

@@ -14,6 +14,8 @@ export interface UdpRelay {
   readonly sdp: string;
   /** Datagrams relayed, both ways. */
   readonly datagrams: number;
+  /** Drops every datagram from now on, both ways, in flight ones included (a network gone dead). */
+  cut(): void;
   /** Closes every socket and drops what is in flight. Idempotent. */
   close(): void;
 }
@@ -38,13 +40,14 @@ const bound = (socket: Socket): Promise<number> =>
  * the sim's real candidate, so the sim sees one peer per flow and its replies
  * go back the same way. Every datagram is held `delayMs`, in order, in each
  * direction, so ICE checks, DTLS, SCTP and RTP all pay the round trip.
- * Loopback only.
+ * `cut()` turns it into a dead network. Loopback only.
  */
 export async function relayCandidates(sdp: string, delayMs: number): Promise<UdpRelay> {
   const sockets: Socket[] = [];
   const queues: DelayQueue<Datagram>[] = [];
   let datagrams = 0;
   let closed = false;
+  let cut = false;
   const close = () => {
     if (closed) return;
     closed = true;
@@ -66,8 +69,9 @@ export async function relayCandidates(sdp: string, delayMs: number): Promise<Udp
   };
   const queue = (socket: Socket): DelayQueue<Datagram> => {
     const q = new DelayQueue<Datagram>(delayMs, (d) => {
+      if (closed || cut) return;
       datagrams += 1;
-      if (!closed) socket.send(d.msg, d.port, d.address);
+      socket.send(d.msg, d.port, d.address);
     });
     queues.push(q);
     return q;
@@ -107,6 +111,9 @@ export async function relayCandidates(sdp: string, delayMs: number): Promise<Udp
       }),
       get datagrams() {
         return datagrams;
+      },
+      cut: () => {
+        cut = true;
       },
       close,
     };
