@@ -7,20 +7,10 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { call, pageFn, recorded, sessionInfo, stopClient, waitFor, type StartOptions } from '../support/client-page.js';
+import { connectsAgain, watchProblems as watch } from '../support/faults.js';
 import { useStack } from '../support/stack.js';
 
 const stack = useStack();
-
-/**
- * Uncaught errors and console errors of the page. The browser's own network log line for an HTTP
- * error status ("Failed to load resource") is not the app's and is left out.
- */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(`console: ${m.text()}`));
-  return problems;
-}
 
 async function open(page: Page): Promise<void> {
   await page.goto(`${stack().url}/client.html`);
@@ -28,22 +18,12 @@ async function open(page: Page): Promise<void> {
 
 const start = (page: Page, options: StartOptions = {}) => page.evaluate((o) => (window as unknown as { start: (o: StartOptions) => Promise<void> }).start(o), options);
 
-/** The same session connects again and is connected; then it is closed. */
-async function connectsAgain(page: Page): Promise<void> {
-  expect(await call(page, 'connect')).toBeNull();
-  expect((await sessionInfo(page)).state).toBe('connected');
-  expect((await sessionInfo(page)).mic?.readyState).toBe('live');
-  await stopClient(page);
-  const r = await recorded(page);
-  expect(r.openedMicStates.every((s) => s === 'ended'), JSON.stringify(r.openedMicStates)).toBe(true);
-}
-
 test.describe('the token endpoint fails', () => {
   for (const [fault, expected] of [
     ['500', { code: 'token_fetch_failed', status: 500, retryable: true, message: 'The token endpoint answered 500 (internal): Token endpoint crashed.' }],
     ['malformed', { code: 'token_fetch_failed', retryable: false }],
     ['shape', { code: 'token_fetch_failed', retryable: false }],
-    ['hang', { code: 'connect_timeout', message: 'No session after 2000 ms.' }],
+    ['hang', { code: 'connect_timeout', message: 'No session after 2000 ms (waiting for the token).' }],
   ] as const) {
     test(`token endpoint ${fault}: ${expected.code}; the mic is released and the next connect works`, async ({ page }) => {
       const problems = watch(page);

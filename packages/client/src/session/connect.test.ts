@@ -8,6 +8,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CALLS_URL, createSession, deferred, flush, installMicrophone, until } from '../../test/harness.js';
 
 const CREATE = { type: 'response.create', event_id: expect.stringMatching(/^rtv_response_\d+$/) };
+/** The id rtvoice gives a typed message, so that one sent just before a drop can be sent again. */
+const TYPED_ID = expect.stringMatching(/^rtv_item_\d+$/);
 
 let mic: ReturnType<typeof installMicrophone>;
 
@@ -144,8 +146,8 @@ describe('responses', () => {
     h.session.sendText('one');
     h.session.sendText('two');
     expect(h.fake.sent).toEqual([
-      { type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'one' }] } },
-      { type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'two' }] } },
+      { type: 'conversation.item.create', item: { id: TYPED_ID, type: 'message', role: 'user', content: [{ type: 'input_text', text: 'one' }] } },
+      { type: 'conversation.item.create', item: { id: TYPED_ID, type: 'message', role: 'user', content: [{ type: 'input_text', text: 'two' }] } },
     ]);
     h.fake.receive({ type: 'response.done', response: { id: answering, status: 'completed', output: [] } });
     expect(h.fake.sent.slice(2)).toEqual([CREATE]);
@@ -193,7 +195,7 @@ describe('responses', () => {
     expect(h.errors.map((e) => e.code)).toEqual(['server_error']);
     h.session.sendText('hello?');
     expect(h.fake.sent.slice(1)).toEqual([
-      { type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello?' }] } },
+      { type: 'conversation.item.create', item: { id: TYPED_ID, type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello?' }] } },
       CREATE,
     ]);
   });

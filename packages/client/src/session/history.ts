@@ -12,10 +12,15 @@ export interface HistoryMessage {
   /**
    * `in_progress` while text is still coming (a user's transcription arrives
    * after the fact, often after the answer), `completed`, `incomplete` (an
-   * answer cut short), or `failed` (the user's speech could not be transcribed).
+   * answer cut short, or text that stopped coming because the connection
+   * ended), or `failed` (the user's speech could not be transcribed).
    */
   status: 'in_progress' | 'completed' | 'incomplete' | 'failed';
-  /** True for an assistant answer cut off by the user (barge-in or `interrupt()`). */
+  /**
+   * True for an assistant answer cut off: by the user (barge-in or
+   * `interrupt()`, with `audioEndMs`) or by the connection ending mid-answer
+   * (its text is what had arrived).
+   */
   interrupted?: boolean;
   /** For an interrupted answer: how much of its audio was played, in ms. */
   audioEndMs?: number;
@@ -117,6 +122,18 @@ export class History {
     const full = this.#full.get(itemId) ?? item.text;
     this.#full.set(itemId, full);
     this.#upsert({ ...item, interrupted: true, status: 'incomplete', audioEndMs: Math.round(heardMs), text: cut(full, heardMs) }, undefined);
+  }
+
+  /**
+   * The connection ended: text still coming will not come. Messages in
+   * progress become `incomplete`, and an answer being given is `interrupted`
+   * with the text that had arrived.
+   */
+  endInProgress(): void {
+    for (const item of this.#items) {
+      if (item.type !== 'message' || item.status !== 'in_progress') continue;
+      this.#upsert({ ...item, status: 'incomplete', ...(item.role === 'assistant' && { interrupted: true }) }, undefined);
+    }
   }
 
   /** Records the output sent back for a tool call. */

@@ -52,7 +52,9 @@ describe('after a drop', () => {
     const h = await live({ tools: [{ name: 'lookup', execute: () => 'found' }] });
     h.session.updateSession({ instructions: 'Be brief.' });
     h.session.sendText('Find my order.');
-    h.fake.receive({ type: 'conversation.item.added', previous_item_id: null, item: { id: 'item_u1', type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Find my order.' }] } });
+    // The server keeps the id rtvoice gave the typed message.
+    const typedId = (h.fake.sentOfType('conversation.item.create')[0]!.item as { id: string }).id;
+    h.fake.receive({ type: 'conversation.item.added', previous_item_id: null, item: { id: typedId, type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Find my order.' }] } });
     h.fake.toolCall('lookup', { id: 7 }, 'call_1');
     await flush();
     h.fake.assistantTurn('It ships today.');
@@ -78,15 +80,71 @@ describe('after a drop', () => {
     expect(h.session.history).toEqual(before);
   });
 
-  it('sends a response request that was waiting when the connection dropped, after the replay', async () => {
+  it('keeps an answer cut off by the drop as interrupted, with the text that had arrived, and replays that text', async () => {
+    const h = await live();
+    h.fake.assistantTurn('Well, the weather today is', { complete: false });
+    const [answer] = h.session.history;
+    expect(answer).toMatchObject({ role: 'assistant', status: 'in_progress' });
+    h.fake.drop();
+    expect(h.session.history).toEqual([{ ...answer, status: 'incomplete', interrupted: true }]);
+    await vi.advanceTimersByTimeAsync(500);
+    await until(() => h.session.state === 'connected');
+    expect(h.fake.sent).toEqual([
+      { type: 'conversation.item.create', item: { id: answer!.id, type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Well, the weather today is' }] } },
+    ]);
+    expect(h.session.speaking).toBe('none');
+  });
+
+  it('sends again a message typed just before the drop that the server never acknowledged, then the response request that was waiting', async () => {
     const h = await live();
     h.fake.assistantTurn('Still talking', { complete: false });
     h.session.sendText('And another thing.');
+    const typed = h.fake.sentOfType('conversation.item.create')[0]!.item;
+    expect(typed).toEqual({ id: expect.stringMatching(/^rtv_item_\d+$/), type: 'message', role: 'user', content: [{ type: 'input_text', text: 'And another thing.' }] });
     expect(h.fake.sentOfType('response.create')).toEqual([]);
     h.fake.drop();
     await vi.advanceTimersByTimeAsync(500);
     await until(() => h.session.state === 'connected');
-    expect(h.fake.sent.map((e) => e.type)).toEqual(['conversation.item.create', 'response.create']);
+    expect(h.fake.sent).toEqual([
+      { type: 'conversation.item.create', item: expect.objectContaining({ role: 'assistant', content: [{ type: 'output_text', text: 'Still talking' }] }) },
+      { type: 'conversation.item.create', item: typed },
+      { type: 'response.create', event_id: expect.stringMatching(/^rtv_response_/) },
+    ]);
+  });
+
+  it('asks again for a response that was requested but never started when the connection died (typed into a dead network)', async () => {
+    const h = await live();
+    h.session.sendText('Are you there?');
+    expect(h.fake.sentOfType('response.create')).toHaveLength(1);
+    // Neither the item nor the response.create ever reached the server.
+    h.fake.drop();
+    await vi.advanceTimersByTimeAsync(500);
+    await until(() => h.session.state === 'connected');
+    expect(h.fake.sent).toEqual([
+      { type: 'conversation.item.create', item: expect.objectContaining({ content: [{ type: 'input_text', text: 'Are you there?' }] }) },
+      { type: 'response.create', event_id: expect.stringMatching(/^rtv_response_/) },
+    ]);
+  });
+
+  it('does not ask again for an answer that had started (it stays cut off, as heard)', async () => {
+    const h = await live();
+    h.session.sendText('Tell me a story.');
+    h.fake.assistantTurn('Once upon', { complete: false });
+    h.fake.drop();
+    await vi.advanceTimersByTimeAsync(500);
+    await until(() => h.session.state === 'connected');
+    expect(h.fake.sentOfType('response.create')).toEqual([]);
+  });
+
+  it('does not send again a typed message the server acknowledged (it is replayed once, from the history)', async () => {
+    const h = await live();
+    h.session.sendText('Hello.');
+    const typed = h.fake.sentOfType('conversation.item.create')[0]!.item as { id: string };
+    h.fake.receive({ type: 'conversation.item.added', previous_item_id: null, item: { ...typed, status: 'completed' } });
+    h.fake.drop();
+    await vi.advanceTimersByTimeAsync(500);
+    await until(() => h.session.state === 'connected');
+    expect(h.fake.sentOfType('conversation.item.create').map((e) => e.item)).toEqual([typed]);
   });
 
   it('replays the output of a tool that finished while reconnecting, then asks for the answer', async () => {

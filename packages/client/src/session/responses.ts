@@ -73,10 +73,16 @@ export class ResponseTracker {
     commands.createResponse(options, this.#requested);
   }
 
-  /** Forgets everything (new connection). Queued requests are kept unless `dropQueue`. */
+  /**
+   * Forgets everything (new connection). Queued requests are kept unless
+   * `dropQueue`, and so is one sent whose response never started: it went
+   * down with the connection, it is asked again first.
+   */
   reset(dropQueue: boolean): void {
+    const lost = this.#requested !== undefined ? this.#sent : undefined;
     this.active = undefined;
-    this.#requested = undefined;
+    this.#requested = this.#sent = undefined;
     if (dropQueue) this.#queue.length = 0;
+    else if (lost && !(lost.options === undefined && this.#queue.includes(undefined))) this.#queue.unshift(lost.options);
   }
 }

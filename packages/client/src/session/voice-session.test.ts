@@ -157,6 +157,29 @@ describe('VoiceSession connect/disconnect', () => {
     expect(errors.map((e) => e.code)).toEqual(['connect_timeout']);
     expect(fake.closeCalls).toBe(1);
     expect(micTracks[0]!.readyState).toBe('ended');
+    expect(errors[0]!.message).toBe('No session after 3000 ms (waiting for session.created).');
+  });
+
+  it("a connect timeout's message says what was still pending: the token, the microphone, or the transport's own step", async () => {
+    vi.useFakeTimers();
+    const timeoutMessage = async (o: { fetch?: ReturnType<typeof tokenFetch>; transport?: FakeTransport }) => {
+      const { session } = setup({ ...o, connectTimeoutMs: 3000 });
+      const failed = session.connect().catch((e: RtvoiceError) => e);
+      await vi.advanceTimersByTimeAsync(3001);
+      const error = await failed;
+      expect(error).toMatchObject({ code: 'connect_timeout' });
+      return (error as RtvoiceError).message;
+    };
+    const never = () => vi.fn(() => new Promise<Response>(() => undefined));
+    expect(await timeoutMessage({ fetch: never() as never })).toBe('No session after 3000 ms (waiting for the token).');
+    const micNeverAnswers = () => getUserMedia.mockImplementationOnce(() => new Promise(() => undefined));
+    micNeverAnswers();
+    expect(await timeoutMessage({ fetch: never() as never })).toBe('No session after 3000 ms (waiting for the token and microphone access).');
+    micNeverAnswers();
+    expect(await timeoutMessage({})).toBe('No session after 3000 ms (waiting for microphone access).');
+    const stuck = new FakeTransport({ manualOpen: true });
+    Object.defineProperty(stuck, 'waitingFor', { get: () => (stuck.state === 'connecting' ? 'ICE' : undefined) });
+    expect(await timeoutMessage({ transport: stuck })).toBe('No session after 3000 ms (waiting for ICE).');
   });
 });
 
@@ -347,7 +370,7 @@ describe('VoiceSession events', () => {
     session.updateSession({ audio: { input: { turn_detection: null } } });
     expect(fake.sent).toEqual([
       { type: 'session.update', session: { type: 'realtime', instructions: 'Be brief.' } },
-      { type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello' }] } },
+      { type: 'conversation.item.create', item: { id: expect.stringMatching(/^rtv_item_\d+$/), type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello' }] } },
       { type: 'response.create', event_id: expect.stringMatching(/^rtv_response_\d+$/) },
       { type: 'session.update', session: { type: 'realtime', audio: { input: { turn_detection: null } } } },
     ]);

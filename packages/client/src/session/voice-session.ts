@@ -7,7 +7,7 @@ import { RtvoiceError, toRtvoiceError } from '../errors.js';
 import type { ClientEvents } from '../events.js';
 import { createLogger, type Logger } from '../logger.js';
 import { resolveOptions, type ResolvedOptions, type VoiceSessionOptions } from '../options.js';
-import { createOpenAICommands, type ClientEvent, type Commands, type ResponseOptions, type SessionConfig } from '../protocol/client-events.js';
+import { createOpenAICommands, type ClientEvent, type Commands, type ItemInput, type ResponseOptions, type SessionConfig } from '../protocol/client-events.js';
 import { OpenAIRouter } from '../protocol/openai-router.js';
 import { canTransition, type ConnectionState } from '../state.js';
 import { fetchToken, isTokenFresh, resolveProvidedToken, type EphemeralToken } from '../token/token-source.js';
@@ -19,7 +19,7 @@ import { untilAborted } from './abort.js';
 import { ConnectionResources, type ConnectOptions, type Prepared, type PrepareOptions } from './connection.js';
 import { History, type HistoryItem } from './history.js';
 import { TurnMeter, type ConnectMetrics, type SessionMetrics } from './metrics.js';
-import { ResponseTracker } from './responses.js';
+import { ResponseTracker, newEventId } from './responses.js';
 import { reconnectLoop } from './reconnect.js';
 import { mergeConfig, sessionConfigFor } from './session-config.js';
 import type { SessionSignals } from './signals.js';
@@ -78,6 +78,8 @@ export class VoiceSession {
   #config: SessionConfig | undefined;
   #metrics: SessionMetrics = { connect: undefined, turns: [] };
   #heldOutputs = false;
+  /** Messages sent with sendText() that the server has not acknowledged yet: replayed if the connection drops first. */
+  readonly #unacked = new Map<string, ItemInput>();
   /** When the connection dropped by itself in the last minute. */
   #drops: number[] = [];
   #unwatchDevices: (() => void) | undefined;
@@ -98,6 +100,7 @@ export class VoiceSession {
     this.#router = new OpenAIRouter(this.#events, signals);
     this.#tracker = new ResponseTracker(signals, () => this.#commands);
     this.#history = new History(signals, (item) => emit('historyChange', item ? { history: this.history, item } : { history: this.history }));
+    signals.on('itemAdded', ({ item }) => this.#unacked.delete(item.id));
     this.#usage = new UsageMeter(signals, o.prices, o.budget, (total) => emit('usage', total), (error, disconnect) => {
       this.#emitError(error);
       if (disconnect) void this.disconnect();
@@ -298,7 +301,10 @@ export class VoiceSession {
 
   /** Sends a user text message and asks for an answer (queued while a response is active). */
   sendText(text: string): void {
-    this.#need('sendText').createItem({ type: 'message', role: 'user', text });
+    const commands = this.#need('sendText');
+    const item: ItemInput = { type: 'message', role: 'user', text, id: newEventId('item') };
+    this.#unacked.set(item.id!, item);
+    commands.createItem(item);
     this.#tracker.request();
   }
 
@@ -428,14 +434,23 @@ export class VoiceSession {
     this.#applyMic();
     const started = performance.now();
     const since = () => Math.round(performance.now() - started);
-    const timer = setTimeout(
-      () => controller.abort(new RtvoiceError('connect_timeout', `No session after ${this.#o.connectTimeoutMs} ms.`)),
-      this.#o.connectTimeoutMs,
-    );
-    const signal = controller.signal;
     let p = this.#prepared;
     this.#prepared = undefined;
     let live: ConnectionResources | undefined;
+    let tokenMs = 0;
+    let micMs = 0;
+    let hasToken = false;
+    let hasMic = false;
+    /** What the connect still waits for, for the timeout's message. */
+    const waitingFor = () =>
+      [!hasToken && 'the token', !hasMic && 'microphone access'].filter(Boolean).join(' and ') ||
+      live?.transport?.waitingFor ||
+      'session.created';
+    const timer = setTimeout(
+      () => controller.abort(new RtvoiceError('connect_timeout', `No session after ${this.#o.connectTimeoutMs} ms (waiting for ${waitingFor()}).`)),
+      this.#o.connectTimeoutMs,
+    );
+    const signal = controller.signal;
     try {
       if (p) {
         // A preparation still running is finished first; one that failed is redone from scratch.
@@ -444,22 +459,23 @@ export class VoiceSession {
           p = undefined;
         });
       }
-      let tokenMs = 0;
-      let micMs = 0;
       let mode: ConnectMetrics['prepared'] = 'none';
       if (p?.mode === 'connection' && p.live.created && !p.live.released) {
         mode = 'connection';
         live = p.live;
+        hasToken = true;
         const mic = await untilAborted(this.#mic.open(signal), signal);
         micMs = since();
+        hasMic = true;
         await untilAborted(live.transport!.setMic(mic), signal);
         this.#speakFirst(options.speakFirst);
       } else {
         if (p?.mode === 'local' && !p.live.released && isTokenFresh(p.token)) mode = 'local';
         else p?.live.release();
         live = mode === 'local' ? p!.live : new ConnectionResources();
-        const tokenP = mode === 'local' ? Promise.resolve(p!.token) : this.#token(signal).then((t) => ((tokenMs = since()), t));
-        const micP = this.#mic.open(signal).then((m) => ((micMs = since()), m));
+        hasToken = mode === 'local';
+        const tokenP = hasToken ? Promise.resolve(p!.token) : this.#token(signal).then((t) => ((tokenMs = since()), (hasToken = true), t));
+        const micP = this.#mic.open(signal).then((m) => ((micMs = since()), (hasMic = true), m));
         // The peer connection and its offer are made while the token and the mic are on their way; the mic is attached after.
         const offerP = live.transport ? undefined : (live.transport = this.#newTransport()).prepare?.(null, signal);
         const [token, mic] = await untilAborted(Promise.all([tokenP, micP, offerP]), signal);
@@ -561,6 +577,7 @@ export class VoiceSession {
     this.#commands = undefined;
     this.#turns.reset();
     this.#tracker.reset(false);
+    this.#history.endInProgress();
     // A connection that keeps dropping right after each reconnection is not reconnected
     // forever: more drops within a minute than reconnection attempts fail the session.
     const now = performance.now();
@@ -614,6 +631,8 @@ export class VoiceSession {
   #replay(): void {
     const commands = this.#commands!;
     for (const item of this.#history.replayItems()) commands.createItem(item);
+    // Typed just before the drop, never acknowledged: sent again after the rest.
+    for (const item of this.#unacked.values()) commands.createItem(item);
     // A tool finished while the connection was down: its output is in the replay; ask for the answer now.
     if (this.#heldOutputs && this.#tools.running === 0) this.#tracker.request();
     this.#heldOutputs = false;
@@ -638,6 +657,7 @@ export class VoiceSession {
     this.#tools.cancelAll(false);
     this.#turns.reset();
     this.#tracker.reset(true);
+    this.#history.endInProgress();
     this.#turnMeter.stop();
     this.#mic.release();
     this.#unwatchDevices?.();
@@ -650,6 +670,7 @@ export class VoiceSession {
     this.#tools.cancelAll(true);
     this.#usage.reset();
     this.#heldOutputs = false;
+    this.#unacked.clear();
     this.#drops = [];
     this.#metrics = { connect: undefined, turns: [] };
     if (this.#history.items.length) this.#history.clear();

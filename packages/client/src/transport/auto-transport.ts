@@ -54,6 +54,10 @@ export class AutoTransport implements Transport {
     return this.#current.state;
   }
 
+  get waitingFor(): string | undefined {
+    return this.#current.waitingFor;
+  }
+
   /** Timings of the transport that connected. */
   get timings(): WebRtcTimings | undefined {
     return (this.#current as { timings?: WebRtcTimings }).timings;

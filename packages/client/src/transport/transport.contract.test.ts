@@ -228,6 +228,36 @@ describe('WebRtcTransport against the sim', () => {
     expect(reason.code).toBe('data_channel_closed');
     expect(t.state).toBe('closed');
   });
+
+  it("reports the network going dead mid-call (ice=cut_after) as 'closed' with ice_failed, after its disconnect grace", async () => {
+    const t = new WebRtcTransport({ disconnectGraceMs: 300 });
+    const closed = next(t, 'closed');
+    await t.connect(await mintWith('?sim_fault=ice%3Dcut_after%3A500'), new AbortController().signal);
+    expect(t.state).toBe('open');
+    const [reason] = await closed;
+    expect(reason.code).toBe('ice_failed');
+    expect(reason.message).toMatch(/^The WebRTC connection was lost: ICE (disconnected for 300 ms|failed)\.$/);
+    expect(t.state).toBe('closed');
+  }, 30_000);
+
+  it('while ICE gets no answer (ice=blackhole), says it waits for ICE; an abort then closes it', async () => {
+    const t = new WebRtcTransport();
+    expect(t.waitingFor).toBeUndefined();
+    const abort = new AbortController();
+    const pending = t.connect(await mintWith('?sim_fault=ice%3Dblackhole'), abort.signal).catch((e: RtvoiceError) => e);
+    const seen = new Set<string | undefined>();
+    const until = Date.now() + 10_000;
+    while (!seen.has('ICE: no network path to the media server yet, UDP may be blocked') && Date.now() < until) {
+      seen.add(t.waitingFor);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect([...seen]).toContain('the SDP answer');
+    expect([...seen]).toContain('ICE: no network path to the media server yet, UDP may be blocked');
+    abort.abort();
+    expect(await pending).toMatchObject({ code: 'aborted' });
+    expect(t.state).toBe('closed');
+    expect(t.waitingFor).toBeUndefined();
+  }, 20_000);
 });
 
 async function params0() {

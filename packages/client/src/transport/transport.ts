@@ -46,6 +46,11 @@ export interface Transport {
   /** Current state; see {@link TransportState}. */
   readonly state: TransportState;
   /**
+   * Optional: while `connect()` is pending, what it waits for, in words
+   * (`"the SDP answer"`, `"ICE…"`): put in the message of a connect timeout.
+   */
+  readonly waitingFor?: string | undefined;
+  /**
    * Opens the connection. Resolves when events can be sent; rejects with an
    * `RtvoiceError` (`aborted` when `signal` aborts) after releasing everything
    * it opened.

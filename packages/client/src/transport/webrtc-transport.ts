@@ -52,6 +52,14 @@ export class WebRtcTransport implements Transport {
     return this.#state;
   }
 
+  get waitingFor(): string | undefined {
+    const pc = this.#pc;
+    if (this.#state !== 'connecting' || !pc) return undefined;
+    if (!pc.remoteDescription) return 'the SDP answer';
+    const ice = pc.iceConnectionState;
+    return ice === 'new' || ice === 'checking' ? 'ICE: no network path to the media server yet, UDP may be blocked' : 'the data channel';
+  }
+
   on<K extends keyof TransportEvents>(type: K, listener: (...args: TransportEvents[K]) => void): () => void {
     return this.#events.on(type, listener as never);
   }
@@ -81,9 +89,12 @@ export class WebRtcTransport implements Transport {
       pc.addEventListener('connectionstatechange', () => {
         const state = pc.connectionState;
         clearTimeout(this.#graceTimer);
-        if (state === 'failed' || state === 'closed') end(new RtvoiceError('ice_failed', `WebRTC ${state}.`));
-        else if (state === 'disconnected' && this.#state === 'open') {
-          this.#graceTimer = setTimeout(() => end(new RtvoiceError('ice_failed', 'WebRTC stayed disconnected.')), this.#options.disconnectGraceMs ?? 5000);
+        const lost = 'The WebRTC connection was lost: ICE ';
+        if (state === 'failed' || state === 'closed') {
+          end(new RtvoiceError('ice_failed', this.#opening ? `WebRTC could not connect: ICE ${state} (UDP to the media server may be blocked).` : `${lost}${state}.`));
+        } else if (state === 'disconnected' && this.#state === 'open') {
+          const grace = this.#options.disconnectGraceMs ?? 5000;
+          this.#graceTimer = setTimeout(() => end(new RtvoiceError('ice_failed', `${lost}disconnected for ${grace} ms.`)), grace);
         }
       }, on);
       const transceiver = mic

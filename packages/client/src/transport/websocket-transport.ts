@@ -111,6 +111,10 @@ export class WebSocketTransport implements Transport {
     return this.#state;
   }
 
+  get waitingFor(): string | undefined {
+    return this.#state === 'connecting' ? 'the WebSocket to open' : undefined;
+  }
+
   on<K extends keyof TransportEvents>(type: K, listener: (...args: TransportEvents[K]) => void): () => void {
     return this.#events.on(type, listener as never);
   }
