@@ -13,7 +13,9 @@ const WIDGET_DIST = fileURLToPath(new URL('../../packages/widget/dist', import.m
  * the client test page, the widget bundle and `/api/token` (the real
  * `@rtvoice/server` handler minting from the sim). `/api/token?sim_fault=…&sim_scenario=…`
  * forwards those as the sim's `X-Sim-Fault` / `X-Sim-Scenario` headers, so a
- * fault or scenario rides on the minted key like any real session setting.
+ * fault or scenario rides on the minted key like any real session setting
+ * (`sim_fault_times=N`: on the first N token requests only, so the same page
+ * can connect again without it).
  */
 export interface Stack {
   url: string;
@@ -46,6 +48,8 @@ export async function startStack(simArgs: string[] = []): Promise<Stack> {
   };
   /** Uses of each `token_fault` so far (`token_fault_times=N` applies it to the first N requests only). */
   const tokenFaultUses = new Map<string, number>();
+  /** Uses of each `sim_fault` with `sim_fault_times`. */
+  const simFaultUses = new Map<string, number>();
   const server = await listen((req, res) => {
     if (pathOf(req.url) !== '/api/token') return statics(req, res);
     const url = new URL(req.url ?? '/', 'http://x');
@@ -61,7 +65,12 @@ export async function startStack(simArgs: string[] = []): Promise<Stack> {
       if (tokenFault === 'malformed') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"value": "ek_');
       if (tokenFault === 'shape') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":{"secret":"ek_nope"}}');
     }
-    return handlerFor(url.searchParams.get('sim_fault') ?? '', url.searchParams.get('sim_scenario') ?? '')(req, res);
+    let simFault = url.searchParams.get('sim_fault') ?? '';
+    const simFaultTimes = Number(url.searchParams.get('sim_fault_times') ?? Infinity);
+    const simUsed = simFaultUses.get(simFault) ?? 0;
+    if (simUsed >= simFaultTimes) simFault = '';
+    else if (simFault && Number.isFinite(simFaultTimes)) simFaultUses.set(simFault, simUsed + 1);
+    return handlerFor(simFault, url.searchParams.get('sim_scenario') ?? '')(req, res);
   });
   return {
     url: server.url,
