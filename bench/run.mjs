@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `pnpm bench`: every benchmark of rtvoice, side by side in one run, on this machine. Needs `pnpm build`
 // and Debian's Chromium (scripts/bench.sh does both). Runs, in order: bundle sizes (esbuild), the browser
-// sim's capacity and the token endpoint's load (first, on an idle machine), then the browser benches in
-// Chromium on a delayed loopback network (connect, turn latency and barge-in, long session). Prints one table of ratios and writes
+// sim's capacity and the token endpoint's load (first, on an idle machine), the full forms of the
+// reliability suite's load and soak tests, then the browser benches in Chromium on a delayed loopback
+// network (connect, turn latency and barge-in, long session). Prints one table of ratios and writes
 // bench/results.md (date, machine, delays). Bounded: every step has its own time limit.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -62,6 +63,18 @@ codes.token = await run('token endpoint load', 'node', ['packages/server/bench/l
   BENCH_PAIRS: '1500',
 }, 3 * 60_000);
 
+// The reliability suite's full forms (short forms run in `npm test`): pass/fail, with what they did.
+codes.load = await run('load, full form (autocannon on the token and call handlers, alone and two sharing redis-server)', 'pnpm', ['exec', 'vitest', 'run', 'packages/server/src/load.test.ts'], {
+  BENCH_JSON: `${out}load.json`,
+  LOAD_SECONDS: quick ? '5' : '20',
+  LOAD_CONNECTIONS: quick ? '32' : '64',
+}, 4 * 60_000);
+codes.soak = await run('soak, full form (typed turns across forced reconnects, Chromium)', 'bash', ['scripts/e2e.sh', 'tests/soak.spec.ts'], {
+  BENCH_JSON: `${out}soak.json`,
+  SOAK_SEGMENTS: quick ? '3' : '10',
+  SOAK_TURNS: quick ? '4' : '10',
+}, 20 * 60_000);
+
 codes.browser = await run('browser benches (Chromium, delayed loopback network)', 'bash', ['scripts/bench-browser.sh'], {
   BENCH_OUT: out,
   ...(quick && { ROUNDS: '3', TURNS: '2', BARGE_INS: '2', SOAK_TURNS: '15' }),
@@ -88,6 +101,8 @@ for (const b of Object.values(conv?.bargeIns ?? {})) {
   b.fromSpeechStarted = statsOf(b.raw.flatMap((x) => (x.fromSpeechStarted === null ? [] : [Math.max(0, x.fromSpeechStarted)])));
 }
 const soak = read('long-session');
+const load = read('load');
+const soakFull = read('soak');
 const sim = read('sim');
 const token = read('token');
 
@@ -175,6 +190,20 @@ const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, $
 const minutes = runInfo.minutes.toFixed(1);
 const failed = Object.entries(codes).filter(([, c]) => c !== 0).map(([k]) => k);
 
+const loadCases = load
+  ? [['token handler', load.measured.token], ['call handler', load.measured.call], ...(load.measured.tokenTwoInstancesRedis ?? []).map((r, i) => [`token handler ${i + 1} of 2 sharing redis-server`, r])].filter(([, r]) => r)
+  : [];
+const loadText = load
+  ? `**Load** (${codes.load === 0 ? 'passed' : '**FAILED**'}): autocannon for ${load.seconds} s from ${load.connections} connections, one client IP, limit ${load.rule.burst} burst + ${load.rule.perMinute}/min. ` +
+    `${loadCases.map(([what, r]) => `${what}: ${r.total} requests, ${r.ok} allowed, ${r.limited} × 429, ${r.other} other, ${r.errors} socket errors, ${r.timeouts} timeouts`).join('; ')}.`
+  : `_load not measured${codes.load ? ' (FAILED)' : ''}_`;
+const reconnects = statsOf(soakFull?.reconnectMs ?? []);
+const soakText = soakFull
+  ? `**Soak** (${codes.soak === 0 ? 'passed' : '**FAILED**'}): ${soakFull.turns} typed turns across ${soakFull.reconnects} forced reconnects (the sim hangs the call up) in ${Math.round(soakFull.seconds)} s: ` +
+    `the history complete and in order (${soakFull.historyItems} items), the usage equal to the sum of every \`response.done\` (${soakFull.totalTokens} tokens). ` +
+    `Reconnection (an attempt, after its 500 ms backoff, to connected): median ${ms(reconnects?.median)}, p90 ${ms(reconnects?.p90)}.`
+  : `_soak not measured${codes.soak ? ' (FAILED)' : ''}_`;
+
 const report = `# rtvoice benchmarks
 
 Measured ${runInfo.at.slice(0, 16).replace('T', ' ')} UTC by \`pnpm bench\` (${minutes} min${runInfo.quick ? ', --quick' : ''}) on ${machine}.
@@ -218,6 +247,14 @@ ${convTable}
 ${soak ? `${soak.turns} typed turns (${soak.run.toolCalls} tool calls, ${soak.run.responses} responses, ${soak.run.interrupted} interrupted by hand) plus the fake mic's voice turns and barge-ins, in ${Math.round(soak.seconds)} s on one rtvoice session (history: ${soak.run.history} items). Heap after GC; the "page loaded" column includes the bench's own probe (an audio context and its meters, not counted as audio nodes). Page CPU (main thread, share of one core): **${(soak.cpu.idle * 100).toFixed(1)} %** connected and idle, **${(soak.cpu.talking * 100).toFixed(1)} %** while an answer plays.` : ''}
 
 ${soakTable}
+
+## Reliability: full forms of the load and soak tests
+
+Pass/fail tests (their short forms run in \`npm test\`), run longer here.
+
+${loadText}
+
+${soakText}
 
 ## Bundle sizes (esbuild, browser, ESM, minified)
 

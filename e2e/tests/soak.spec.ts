@@ -5,6 +5,7 @@
  * complete and in order, and the session's usage totals equal the sum of what the sim reported
  * in its response.done events.
  */
+import { writeFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { call, recorded, sessionInfo, startClient, stopClient } from '../support/client-page.js';
 import { useStack } from '../support/stack.js';
@@ -15,6 +16,7 @@ const stack = useStack(['--log-level', 'info']);
 
 test(`soak: ${SEGMENTS * TURNS} typed turns across ${SEGMENTS - 1} forced reconnects: the history is complete and in order, the usage exact`, async ({ page }) => {
   test.setTimeout(60_000 + SEGMENTS * TURNS * 10_000);
+  const started = Date.now();
   await startClient(page, stack().url, { muted: true });
   const texts = async () => (await sessionInfo(page)).history.flatMap((i) => (i.type === 'message' ? [i.text] : []));
   const expected: string[] = [];
@@ -47,4 +49,9 @@ test(`soak: ${SEGMENTS * TURNS} typed turns across ${SEGMENTS - 1} forced reconn
   const usage = (await sessionInfo(page)).usage;
   expect(usage).toMatchObject({ responses: SEGMENTS * TURNS, input_tokens: sum('input_tokens'), output_tokens: sum('output_tokens'), total_tokens: sum('total_tokens') });
   await stopClient(page);
+  // Under `pnpm bench` (the full form): what it did, for the report.
+  if (process.env.BENCH_JSON) {
+    const reconnectMs = r.metricsEvents.filter((m) => m.kind === 'connect' && m.reconnect).map((m) => m.totalMs as number);
+    writeFileSync(process.env.BENCH_JSON, JSON.stringify({ segments: SEGMENTS, turns: SEGMENTS * TURNS, reconnects: reconnectMs.length, reconnectMs, historyItems: (await sessionInfo(page)).history.length, totalTokens: usage.total_tokens, seconds: (Date.now() - started) / 1000 }));
+  }
 });

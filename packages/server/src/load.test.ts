@@ -7,6 +7,7 @@
  * fails: no 5xx, no socket error, no timeout.
  */
 import autocannon from 'autocannon';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
@@ -20,7 +21,10 @@ import { startFakeUpstream, type FakeUpstream } from './testing/fake-upstream.js
 import { startRedis, type RedisChild } from './testing/redis-server.js';
 
 const KEY = 'sk-load-canary-3e8a1f6c2d9b7054';
-const DURATION_S = 2;
+/** The short form; `pnpm bench` runs the full one (LOAD_SECONDS=20, LOAD_CONNECTIONS=64). */
+const DURATION_S = Number(process.env.LOAD_SECONDS ?? 2);
+const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 16);
+const LIMIT_MS = 30_000 + DURATION_S * 2000;
 const RULE = { burst: 40, perMinute: 60 }; // one more request allowed per second
 
 let tokens: FakeUpstream;
@@ -34,7 +38,11 @@ beforeAll(async () => {
   calls = await startFakeCallsUpstream();
   redis = await startRedis();
 });
+/** What each case measured; written to BENCH_JSON when set (`pnpm bench` reports it). */
+const measured: Record<string, unknown> = {};
+
 afterAll(async () => {
+  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ seconds: DURATION_S, connections: CONNECTIONS, rule: RULE, measured }, null, 2));
   for (const s of servers) await new Promise((r) => (s.closeAllConnections(), s.close(r)));
   for (const c of clients) c.disconnect();
   await redis?.stop();
@@ -50,7 +58,7 @@ async function serve(listener: ReturnType<typeof toNodeListener>): Promise<strin
 }
 
 /** `connections` concurrent clients hammering `url` for DURATION_S; the counts by status. */
-async function load(url: string, body: string, contentType: string, connections = 16) {
+async function load(url: string, body: string, contentType: string, connections = CONNECTIONS) {
   const result = await autocannon({
     url,
     method: 'POST',
@@ -71,13 +79,14 @@ describe('bounded loopback load', () => {
   it('the token handler alone: the per-IP limit is exact, nothing else fails', async () => {
     const url = await serve(toNodeListener(createTokenHandler({ upstream: tokens.url, apiKey: KEY, public: true, rateLimit: { perIp: RULE } })));
     const r = await load(url, '{}', 'application/json');
+    measured.token = r;
     expect(r.total).toBeGreaterThan(300);
     const [min, max] = allowedRange(DURATION_S + 1);
     expect(r.ok).toBeGreaterThanOrEqual(min);
     expect(r.ok).toBeLessThanOrEqual(max);
     expect({ other: r.other, errors: r.errors, timeouts: r.timeouts }).toEqual({ other: 0, errors: 0, timeouts: 0 });
     expect(r.ok + r.limited).toBe(r.total);
-  }, 30_000);
+  }, LIMIT_MS);
 
   it('two token handlers sharing one redis-server: the limit holds across both, nothing else fails', async () => {
     const handler = () => {
@@ -86,20 +95,22 @@ describe('bounded loopback load', () => {
       return toNodeListener(createTokenHandler({ upstream: tokens.url, apiKey: KEY, public: true, rateLimit: { perIp: RULE, store: new RedisRateLimitStore({ client, prefix: 'load:' }) } }));
     };
     const [a, b] = await Promise.all([serve(handler()), serve(handler())]);
-    const [ra, rb] = await Promise.all([load(a, '{}', 'application/json', 8), load(b, '{}', 'application/json', 8)]);
+    const [ra, rb] = await Promise.all([load(a, '{}', 'application/json', CONNECTIONS / 2), load(b, '{}', 'application/json', CONNECTIONS / 2)]);
+    measured.tokenTwoInstancesRedis = [ra, rb];
     const [min, max] = allowedRange(DURATION_S + 1);
     expect(ra.ok + rb.ok).toBeGreaterThanOrEqual(min);
     expect(ra.ok + rb.ok).toBeLessThanOrEqual(max);
     for (const r of [ra, rb]) expect({ other: r.other, errors: r.errors, timeouts: r.timeouts }).toEqual({ other: 0, errors: 0, timeouts: 0 });
-  }, 30_000);
+  }, LIMIT_MS);
 
   it('the call handler alone: the per-IP limit is exact, nothing else fails', async () => {
     const url = await serve(toNodeListener(createCallHandler({ upstream: calls.url, apiKey: KEY, public: true, rateLimit: { perIp: RULE } })));
     const r = await load(url, FAKE_OFFER, 'application/sdp');
+    measured.call = r;
     expect(r.total).toBeGreaterThan(300);
     const [min, max] = allowedRange(DURATION_S + 1);
     expect(r.ok).toBeGreaterThanOrEqual(min);
     expect(r.ok).toBeLessThanOrEqual(max);
     expect({ other: r.other, errors: r.errors, timeouts: r.timeouts }).toEqual({ other: 0, errors: 0, timeouts: 0 });
-  }, 30_000);
+  }, LIMIT_MS);
 });
