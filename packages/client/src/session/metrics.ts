@@ -21,6 +21,24 @@ export interface ConnectMetrics {
   totalMs: number;
 }
 
+/** The connect metrics of a connection that just became live, `started` being when its `connect()` (or reconnection attempt) began. */
+export function connectMetrics(
+  live: { transport?: unknown; openedAt?: number | undefined },
+  started: number,
+  m: Pick<ConnectMetrics, 'prepared' | 'reconnect' | 'tokenMs' | 'micMs'>,
+): ConnectMetrics {
+  // A prepared connection's offer and SDP round trip happened before connect().
+  const timings = m.prepared === 'connection' ? undefined : (live.transport as { timings?: { offerMs: number; sdpMs: number } } | undefined)?.timings;
+  return {
+    kind: 'connect',
+    ...m,
+    offerMs: timings?.offerMs ?? 0,
+    sdpMs: timings?.sdpMs ?? 0,
+    dataChannelOpenMs: Math.max(0, Math.round((live.openedAt ?? started) - started)),
+    totalMs: Math.round(performance.now() - started),
+  };
+}
+
 /** Payload of `metrics` for one turn. */
 export interface TurnMetrics {
   kind: 'turn';

@@ -10,15 +10,16 @@ import { resolveOptions, type ResolvedOptions, type VoiceSessionOptions } from '
 import { createOpenAICommands, type ClientEvent, type Commands, type ItemInput, type ResponseOptions, type SessionConfig } from '../protocol/client-events.js';
 import { OpenAIRouter } from '../protocol/openai-router.js';
 import { canTransition, type ConnectionState } from '../state.js';
-import { fetchToken, isTokenFresh, resolveProvidedToken, type EphemeralToken } from '../token/token-source.js';
+import { isTokenFresh, type EphemeralToken } from '../token/token-source.js';
 import { ToolRunner, type ToolErrorEvent } from '../tools/tool-runner.js';
-import { preconnect } from '../transport/preconnect.js';
 import type { Transport } from '../transport/transport.js';
 import { WebRtcTransport } from '../transport/webrtc-transport.js';
 import { untilAborted } from './abort.js';
 import { ConnectionResources, type ConnectOptions, type Prepared, type PrepareOptions } from './connection.js';
 import { History, type HistoryItem } from './history.js';
-import { TurnMeter, type ConnectMetrics, type SessionMetrics } from './metrics.js';
+import { TurnMeter, connectMetrics, type ConnectMetrics, type SessionMetrics } from './metrics.js';
+import { mirrorSignals } from './public-events.js';
+import { TokenFlow } from './token-flow.js';
 import { ResponseTracker, newEventId } from './responses.js';
 import { reconnectLoop } from './reconnect.js';
 import { mergeConfig, sessionConfigFor } from './session-config.js';
@@ -68,7 +69,7 @@ export class VoiceSession {
   #commands: Commands | undefined;
   #prepared: Prepared | undefined;
   /** The Realtime URL of the last token: where the next connection will most likely go. */
-  #callsUrl: string | undefined;
+  readonly #tokens: TokenFlow;
   readonly #mic: MicControl;
   #outputDeviceId: string | undefined;
   #muted = false;
@@ -87,6 +88,7 @@ export class VoiceSession {
   /** Validates `options` (throws `invalid_options`); touches no browser API. */
   constructor(options: VoiceSessionOptions) {
     const o = (this.#o = resolveOptions(options));
+    this.#tokens = new TokenFlow(o);
     this.#log = createLogger(o.logLevel, o.logger);
     this.#events = new TypedEmitter<ClientEvents>((error, event) => this.#onListenerError(error, event));
     this.#ptt = o.pushToTalk;
@@ -140,7 +142,7 @@ export class VoiceSession {
       this.#metrics = { ...this.#metrics, turns: [...this.#metrics.turns.slice(-49), m] };
       emit('metrics', m);
     });
-    this.#mirror(signals);
+    mirrorSignals(signals, emit, (error) => this.#emitError(error));
   }
 
   /** The current connection state. */
@@ -238,7 +240,7 @@ export class VoiceSession {
     const p: Prepared = { mode: options.connect ? 'connection' : 'local', live, controller, token: undefined as never, promise: undefined as never };
     this.#prepared = p;
     p.promise = (async () => {
-      const [token, mic] = await untilAborted(Promise.all([this.#token(signal), options.connect ? null : this.#mic.open(signal)]), signal);
+      const [token, mic] = await untilAborted(Promise.all([this.#tokens.get(signal), options.connect ? null : this.#mic.open(signal)]), signal);
       p.token = token;
       live.transport = this.#newTransport();
       if (mic) return live.transport.prepare?.(mic, signal);
@@ -474,7 +476,7 @@ export class VoiceSession {
         else p?.live.release();
         live = mode === 'local' ? p!.live : new ConnectionResources();
         hasToken = mode === 'local';
-        const tokenP = hasToken ? Promise.resolve(p!.token) : this.#token(signal).then((t) => ((tokenMs = since()), (hasToken = true), t));
+        const tokenP = hasToken ? Promise.resolve(p!.token) : this.#tokens.get(signal).then((t) => ((tokenMs = since()), (hasToken = true), t));
         const micP = this.#mic.open(signal).then((m) => ((micMs = since()), (hasMic = true), m));
         // The peer connection and its offer are made while the token and the mic are on their way; the mic is attached after.
         const offerP = live.transport ? undefined : (live.transport = this.#newTransport()).prepare?.(null, signal);
@@ -549,16 +551,7 @@ export class VoiceSession {
   }
 
   #reportConnect(live: ConnectionResources, started: number, m: Pick<ConnectMetrics, 'prepared' | 'reconnect' | 'tokenMs' | 'micMs'>): void {
-    // A prepared connection's offer and SDP round trip happened before connect().
-    const timings = m.prepared === 'connection' ? undefined : (live.transport as { timings?: { offerMs: number; sdpMs: number } }).timings;
-    const metrics: ConnectMetrics = {
-      kind: 'connect',
-      ...m,
-      offerMs: timings?.offerMs ?? 0,
-      sdpMs: timings?.sdpMs ?? 0,
-      dataChannelOpenMs: Math.max(0, Math.round((live.openedAt ?? started) - started)),
-      totalMs: Math.round(performance.now() - started),
-    };
+    const metrics = connectMetrics(live, started, m);
     this.#metrics = { ...this.#metrics, connect: metrics };
     this.#events.emit('metrics', metrics);
   }
@@ -606,7 +599,7 @@ export class VoiceSession {
           const started = performance.now();
           const live = new ConnectionResources();
           try {
-            const token = await this.#token(signal);
+            const token = await this.#tokens.get(signal);
             const tokenMs = Math.round(performance.now() - started);
             live.transport = this.#newTransport();
             await this.#open(live, token, this.#mic.track ?? null, AbortSignal.any([signal, AbortSignal.timeout(this.#o.connectTimeoutMs)]));
@@ -680,19 +673,6 @@ export class VoiceSession {
     return (this.#o.transport ?? (() => new WebRtcTransport(this.#o.fetch ? { fetch: this.#o.fetch } : {})))();
   }
 
-  #token(signal: AbortSignal): Promise<EphemeralToken> {
-    const o = this.#o;
-    // While the token is on its way, the connection to the Realtime endpoint opens (the last one used, or the configured one).
-    const unhint = preconnect(this.#callsUrl ?? o.callUrl ?? o.callsUrl, o.tokenRequest.credentials);
-    // A call endpoint takes the offer itself: no key, the page's own credentials.
-    const token = o.callUrl
-      ? Promise.resolve({ value: '', callsUrl: o.callUrl })
-      : o.getToken
-        ? resolveProvidedToken(o.getToken, o.callsUrl, signal)
-        : fetchToken(o.tokenUrl!, o.tokenRequest, o.callsUrl, signal, o.fetch ?? globalThis.fetch.bind(globalThis));
-    return token.then((t) => ((this.#callsUrl = t.callsUrl), t)).finally(unhint);
-  }
-
   // ── microphone and playback ───────────────────────────────────────────
 
   /** The mic sends audio unless muted, or (in push-to-talk) while the button is not held. */
@@ -723,25 +703,6 @@ export class VoiceSession {
   }
 
   // ── events ─────────────────────────────────────────────────────────────
-
-  /** The public events that mirror protocol signals one to one. */
-  #mirror(s: TypedEmitter<SessionSignals>): void {
-    const emit = this.#events.emit.bind(this.#events);
-    // Same payloads, public names.
-    for (const [from, to] of [['text', 'transcript'], ['speechStarted'], ['speechStopped'], ['audio', 'agentAudio'], ['responseDone']] as const) {
-      s.on(from, ((e: never) => emit(to ?? from, e)) as never);
-    }
-    // The user's item exists from the commit on, before its transcription: an empty
-    // partial lets a UI place the user's line before the answer that follows.
-    s.on('inputCommitted', ({ itemId }) => emit('transcript', { role: 'user', itemId, delta: '', text: '', final: false }));
-    s.on('serverError', (e) => {
-      // Races the SDK resolves itself: a cancel after the server already stopped, a create during a response (re-queued).
-      const ours = e.event_id?.startsWith('rtv_');
-      if (ours && (e.code === 'response_cancel_not_active' || e.code === 'conversation_already_has_active_response')) return;
-      const code = e.code ? ` (${e.code})` : '';
-      this.#emitError(new RtvoiceError('server_error', `Server error${code}: ${e.message}`, { serverError: e }));
-    });
-  }
 
   /** Throws `invalid_state` unless connected; returns the commands. */
   #need(method: string): Commands {
