@@ -88,6 +88,24 @@ async function counts(page: Page, cdp: CDPSession): Promise<Counts> {
   return { ...live, listeners: dom.jsEventListeners, heapKB: Math.round(heap.usedSize / 1024) };
 }
 
+/**
+ * Everything counted is back where it was `before`: no mic track, peer connection or WebSocket
+ * alive, the same audio contexts, timers and DOM listeners, and the heap after GC within 256 KB (a
+ * leak of one peer connection's worth per cycle would be megabytes). Released means released
+ * eventually (a closing socket or audio context lets go a little later): the listeners are polled.
+ */
+async function expectNothingLeft(page: Page, cdp: CDPSession, before: Counts): Promise<void> {
+  await expect
+    .poll(async () => {
+      const c = await counts(page, cdp);
+      return c.listeners === before.listeners ? 'released' : JSON.stringify({ before, now: c });
+    }, { timeout: 10_000 })
+    .toBe('released');
+  const after = await counts(page, cdp);
+  expect(after).toMatchObject({ micTracks: 0, peerConnections: 0, webSockets: 0, audioContexts: before.audioContexts, timers: before.timers, listeners: before.listeners });
+  expect(after.heapKB - before.heapKB, `${before.heapKB} KB → ${after.heapKB} KB`).toBeLessThan(256);
+}
+
 /** `n` connect() + disconnect() in the minimal page (pages/lifecycle.html, which keeps nothing itself). */
 async function cycles(page: Page, n: number): Promise<void> {
   expect(await page.evaluate((k) => (window as unknown as { cycles: (n: number) => Promise<string> }).cycles(k), n)).toBe('closed');
@@ -103,23 +121,7 @@ for (const [transport, n] of [['webrtc', 100], ['websocket', 30]] as const) {
     await cycles(page, 5); // warm-up: code compiled, caches filled
     const before = await counts(page, cdp);
     await cycles(page, n);
-    // Released means released eventually (a closing socket or audio context lets go a little later): polled.
-    await expect
-      .poll(async () => {
-        const c = await counts(page, cdp);
-        return c.listeners === before.listeners ? 'released' : JSON.stringify({ before, now: c });
-      }, { timeout: 10_000 })
-      .toBe('released');
-    const after = await counts(page, cdp);
-    expect(after.micTracks).toBe(0);
-    expect(after.peerConnections).toBe(0);
-    expect(after.webSockets).toBe(0);
-    expect(after.audioContexts).toBe(before.audioContexts);
-    expect(after.timers).toBe(before.timers);
-    expect(after.listeners).toBe(before.listeners);
-    // The heap after GC: no growth with the number of cycles (a leak of one peer connection's
-    // worth per cycle would be megabytes); 256 KB of slack for the engine's own caches.
-    expect(after.heapKB - before.heapKB, `${before.heapKB} KB → ${after.heapKB} KB`).toBeLessThan(256);
+    await expectNothingLeft(page, cdp, before);
     expect(await page.evaluate(() => (window as unknown as { errors: () => string[] }).errors())).toEqual([]);
   });
 }
@@ -138,15 +140,7 @@ for (const transport of ['webrtc', 'websocket'] as const) {
     const before = await counts(page, cdp);
     const cycles = await run(10);
     for (const c of cycles) expect(c).toEqual({ states: ['connected', 'closing', 'closed'], keptWhenMoved: true, micState: 'released' });
-    await expect
-      .poll(async () => {
-        const c = await counts(page, cdp);
-        return c.listeners === before.listeners ? 'released' : JSON.stringify({ before, now: c });
-      }, { timeout: 10_000 })
-      .toBe('released');
-    const after = await counts(page, cdp);
-    expect(after).toMatchObject({ micTracks: 0, peerConnections: 0, webSockets: 0, audioContexts: before.audioContexts, timers: before.timers });
-    expect(after.heapKB - before.heapKB, `${before.heapKB} KB → ${after.heapKB} KB`).toBeLessThan(256);
+    await expectNothingLeft(page, cdp, before);
     expect(await page.evaluate(() => document.querySelectorAll('rtvoice-widget').length)).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { errors: () => string[] }).errors())).toEqual([]);
   });
