@@ -1,8 +1,8 @@
 /**
  * Lifecycle: many connect/disconnect cycles in one page, and the races around them, leave nothing
  * behind. Counted through hooks installed before the page's scripts: live microphone tracks, open
- * peer connections and WebSockets, audio contexts not closed, pending timers, plus DOM event
- * listeners and the heap after GC (Chrome DevTools Protocol).
+ * peer connections and WebSockets, audio contexts not closed, audio nodes not collected, pending
+ * timers, plus DOM event listeners and the heap after GC (Chrome DevTools Protocol).
  */
 import { expect, test, type CDPSession, type Page } from '@playwright/test';
 import { call, recorded, sessionInfo, startClient, stopClient } from '../support/client-page.js';
@@ -64,6 +64,19 @@ function installCounters(): void {
     for (const t of s.getTracks()) tracks.push(new WeakRef(t));
     return s;
   };
+  // Audio nodes, from the first time each is connected: alive until collected (the counts are read after GC).
+  const nodes: WeakRef<AudioNode>[] = [];
+  const seen = new WeakSet<AudioNode>();
+  const connect = AudioNode.prototype.connect as (...a: unknown[]) => unknown;
+  AudioNode.prototype.connect = function (this: AudioNode, ...args: unknown[]) {
+    for (const node of [this, args[0]]) {
+      if (node instanceof AudioNode && !seen.has(node)) {
+        seen.add(node);
+        nodes.push(new WeakRef(node));
+      }
+    }
+    return connect.apply(this, args);
+  } as typeof AudioNode.prototype.connect;
   const live = <T extends object>(refs: WeakRef<T>[], alive: (x: T) => boolean) => refs.filter((r) => { const x = r.deref(); return x !== undefined && alive(x); }).length;
   w.socketStates = () => sockets.map((r) => r.deref()?.readyState ?? -1);
   w.liveCounts = () => ({
@@ -71,11 +84,12 @@ function installCounters(): void {
     webSockets: live(sockets, (s) => s.readyState !== WebSocket.CLOSED),
     audioContexts: live(contexts, (c) => c.state !== 'closed'),
     peerConnections: live(pcs, (p) => p.signalingState !== 'closed'),
+    audioNodes: live(nodes, () => true),
     timers: timers.size,
   });
 }
 
-type Counts = { micTracks: number; webSockets: number; audioContexts: number; peerConnections: number; timers: number; listeners: number; heapKB: number };
+type Counts = { micTracks: number; webSockets: number; audioContexts: number; peerConnections: number; audioNodes: number; timers: number; listeners: number; heapKB: number };
 
 async function counts(page: Page, cdp: CDPSession): Promise<Counts> {
   // What the last disconnect() let go of may still be closing (a WebSocket's close handshake, an
@@ -102,7 +116,15 @@ async function expectNothingLeft(page: Page, cdp: CDPSession, before: Counts): P
     }, { timeout: 10_000 })
     .toBe('released');
   const after = await counts(page, cdp);
-  expect(after).toMatchObject({ micTracks: 0, peerConnections: 0, webSockets: 0, audioContexts: before.audioContexts, timers: before.timers, listeners: before.listeners });
+  expect(after).toMatchObject({
+    micTracks: 0,
+    peerConnections: 0,
+    webSockets: 0,
+    audioContexts: before.audioContexts,
+    audioNodes: before.audioNodes,
+    timers: before.timers,
+    listeners: before.listeners,
+  });
   expect(after.heapKB - before.heapKB, `${before.heapKB} KB → ${after.heapKB} KB`).toBeLessThan(256);
 }
 

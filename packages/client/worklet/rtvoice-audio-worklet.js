@@ -7,8 +7,20 @@
 //   rtvoice-playback  model audio chunks -> speakers, with a small jitter buffer,
 //                     counting exactly how much of each item was played
 // It has no imports and no dependencies.
+//
+// Both take { t: 'stop' }: the processor answers { t: 'stopped' } and returns false
+// from then on. Chromium keeps a worklet node, and its AudioContext, alive for as
+// long as its processor's process() last returned true, even after the context
+// is closed: stop them before closing it.
 
 /* global AudioWorkletProcessor, registerProcessor, sampleRate */
+
+/** The last call of a stopped processor: says so once, and lets the node go. */
+function stop(processor) {
+  if (!processor.said) processor.port.postMessage({ t: 'stopped' });
+  processor.said = true;
+  return false;
+}
 
 /**
  * Resamples the microphone to `rate` and posts Float32Array chunks of
@@ -21,8 +33,10 @@ class RtvoiceCapture extends AudioWorkletProcessor {
     super();
     const o = options.processorOptions || {};
     this.configure(o.rate || 24000, o.chunkMs || 20);
+    this.stopped = false;
     this.port.onmessage = (e) => {
-      if (e.data && e.data.rate) this.configure(e.data.rate, this.chunkMs);
+      if (e.data && e.data.t === 'stop') this.stopped = true;
+      else if (e.data && e.data.rate) this.configure(e.data.rate, this.chunkMs);
     };
   }
 
@@ -39,6 +53,7 @@ class RtvoiceCapture extends AudioWorkletProcessor {
   }
 
   process(inputs) {
+    if (this.stopped) return stop(this);
     const input = inputs[0];
     const ch = input && input[0];
     if (!ch) return true;
@@ -101,11 +116,14 @@ class RtvoicePlayback extends AudioWorkletProcessor {
     this.item = null;
     this.played = 0;
     this.pushes = 0;
+    this.stopped = false;
     this.port.onmessage = (e) => this.onMessage(e.data);
   }
 
   onMessage(m) {
-    if (m.t === 'push') {
+    if (m.t === 'stop') {
+      this.stopped = true;
+    } else if (m.t === 'push') {
       this.pushes++;
       this.queue.push(m);
       this.queued += m.data.length / m.rate;
@@ -123,6 +141,7 @@ class RtvoicePlayback extends AudioWorkletProcessor {
   }
 
   process(_inputs, outputs) {
+    if (this.stopped) return stop(this);
     const out = outputs[0][0];
     if (!this.playing) {
       if (this.queue.length === 0 || (!this.ended && this.queued * 1000 < this.prebufferMs)) return true;

@@ -145,3 +145,18 @@ describe('rtvoice-playback', () => {
     expect(posted.at(-1)).toMatchObject({ t: 'idle', played: 80 });
   });
 });
+
+describe('stop (so that Chromium can let the node and its context go)', () => {
+  for (const name of ['rtvoice-capture', 'rtvoice-playback']) {
+    it(`${name}: after { t: 'stop' }, process() returns false and says { t: 'stopped' } once`, () => {
+      const { processor, posted, send } = create(name, { rate: 24000, chunkMs: 20 });
+      const input = [[new Float32Array(128)]];
+      const output = () => [[new Float32Array(128)]];
+      expect(processor.process(input, output())).toBe(true);
+      send({ t: 'stop' });
+      expect(processor.process(input, output())).toBe(false);
+      expect(processor.process(input, output())).toBe(false);
+      expect(posted.filter((m) => (m as Msg).t === 'stopped')).toEqual([{ t: 'stopped' }]);
+    });
+  }
+});

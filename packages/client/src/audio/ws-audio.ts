@@ -39,6 +39,7 @@ export class WsAudio {
   #source: MediaStreamAudioSourceNode | undefined;
   #track: MediaStreamTrack | null = null;
   #closeLoopback: (() => void) | undefined;
+  #closed: Promise<void> | undefined;
   /** The stream to play: the playback output, through the loopback when it connected. */
   stream!: MediaStream;
 
@@ -162,17 +163,43 @@ export class WsAudio {
     this.#playback.port.postMessage({ t: 'clear', id });
   }
 
-  /** Releases the context, the nodes, the loopback, the gesture listeners. Idempotent. */
-  close(): void {
+  /**
+   * Releases the context, the nodes, the loopback, the gesture listeners.
+   * Idempotent. The context closes a moment later: once both processors have
+   * stopped (Chromium keeps a worklet node and its context alive, closed or
+   * not, while its processor's `process()` last returned true), or after 250 ms.
+   * Resolves once the context is closed.
+   */
+  close(): Promise<void> {
+    return (this.#closed ??= new Promise<void>((resolve) => this.#close(resolve)));
+  }
+
+  #close(done: () => void): void {
     this.#stopUnlock();
-    this.#capture.port.onmessage = null;
-    this.#playback.port.onmessage = null;
     this.#source?.disconnect();
     this.#source = undefined;
-    this.#playback.disconnect();
     this.#closeLoopback?.();
     this.#closeLoopback = undefined;
     for (const t of this.stream.getTracks()) t.stop();
-    if (this.#ctx.state !== 'closed') void this.#ctx.close().catch(() => undefined);
+    const ctx = this.#ctx;
+    const nodes = [this.#capture, this.#playback];
+    let running = nodes.length;
+    const finish = () => {
+      clearTimeout(timer);
+      for (const node of nodes) {
+        node.port.onmessage = null;
+        node.port.close();
+        node.disconnect();
+      }
+      if (ctx.state === 'closed') done();
+      else void ctx.close().catch(() => undefined).then(done);
+    };
+    // A context that is not running calls no process(): nothing to wait for.
+    const timer = ctx.state === 'running' ? setTimeout(finish, 250) : undefined;
+    if (timer === undefined) return finish();
+    for (const node of nodes) {
+      node.port.onmessage = (e: MessageEvent<{ t?: string }>) => e.data?.t === 'stopped' && --running === 0 && finish();
+      node.port.postMessage({ t: 'stop' });
+    }
   }
 }

@@ -21,11 +21,11 @@ export class ConnectionResources {
   fail: ((reason: unknown) => void) | undefined;
   /** When the transport opened (`performance.now()`). */
   openedAt: number | undefined;
-  #released = false;
+  #released: Promise<void> | undefined;
   readonly #cleanups: Array<() => void> = [];
 
   get released(): boolean {
-    return this.#released;
+    return this.#released !== undefined;
   }
 
   /** Registers something to undo on release (listener removal, timers). */
@@ -34,13 +34,18 @@ export class ConnectionResources {
     else this.#cleanups.push(cleanup);
   }
 
-  /** Runs the cleanups, closes the transport and stops playback. Idempotent. */
-  release(): void {
-    if (this.#released) return;
-    this.#released = true;
+  /**
+   * Runs the cleanups, closes the transport and stops playback. Idempotent.
+   * Resolves once the transport's release is complete.
+   */
+  release(): Promise<void> {
+    if (this.#released) return this.#released;
+    this.#released = Promise.resolve();
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
-    this.transport?.close();
+    const closed = this.transport?.close();
     this.remote?.stop();
+    if (closed) this.#released = closed.catch(() => undefined);
+    return this.#released;
   }
 }
 

@@ -133,6 +133,26 @@ describe('VoiceSession connect/disconnect', () => {
     expect(sequence(states)).toEqual(['connecting', 'connected', 'closing', 'closed', 'connecting', 'connected']);
   });
 
+  it("disconnect() resolves only once the transport's release is complete (an audio context closing takes a moment)", async () => {
+    let finishClose!: () => void;
+    class SlowClose extends FakeTransport {
+      override close(): Promise<void> {
+        super.close();
+        return new Promise<void>((resolve) => (finishClose = resolve));
+      }
+    }
+    const { session } = setup({ transport: new SlowClose() });
+    await session.connect();
+    let resolved = false;
+    const done = session.disconnect().then(() => (resolved = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(session.state).toBe('closed');
+    expect(resolved).toBe(false);
+    finishClose();
+    await done;
+    expect(resolved).toBe(true);
+  });
+
   it('disconnect during connect rejects connect with aborted and releases the mic', async () => {
     const fake = new FakeTransport({ manualOpen: true });
     const { session, states, errors } = setup({ transport: fake });

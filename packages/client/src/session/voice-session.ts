@@ -644,7 +644,7 @@ export class VoiceSession {
   /** Releases everything of the session (but not your listeners); resolves when the audio context is closed too. */
   #end(): Promise<void> {
     this.#dropPrepared();
-    this.#live?.release();
+    const released = this.#live?.release();
     this.#live = undefined;
     this.#commands = undefined;
     this.#tools.cancelAll(false);
@@ -655,7 +655,7 @@ export class VoiceSession {
     this.#mic.release();
     this.#unwatchDevices?.();
     this.#unwatchDevices = undefined;
-    return this.#levels.close();
+    return Promise.all([released, this.#levels.close()]).then(() => undefined);
   }
 
   /** A new conversation: history, usage, tool memory and budget start over. */

@@ -109,8 +109,8 @@ export class AutoTransport implements Transport {
     this.#current.send(data);
   }
 
-  close(): void {
-    this.#current.close();
+  close(): void | Promise<void> {
+    return this.#current.close();
     for (const off of this.#unsubscribe.splice(0)) off();
   }
 

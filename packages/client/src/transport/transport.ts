@@ -67,8 +67,12 @@ export interface Transport {
 
   /** Sends one JSON text frame. Throws `invalid_state` unless `open`. */
   send(data: string): void;
-  /** Closes the connection and releases what the transport opened. Idempotent. */
-  close(): void;
+  /**
+   * Closes the connection and releases what the transport opened. Idempotent.
+   * May return a promise that resolves once the release is complete (an audio
+   * context closed, which takes a moment); it never rejects.
+   */
+  close(): void | Promise<void>;
   /** Subscribes to an event; returns the unsubscribe function. */
   on<K extends keyof TransportEvents>(type: K, listener: (...args: TransportEvents[K]) => void): () => void;
 }

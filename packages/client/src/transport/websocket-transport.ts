@@ -71,6 +71,8 @@ export class WebSocketTransport implements Transport {
   #state: TransportState = 'idle';
   #ws: WebSocket | undefined;
   #audio: WsAudio | undefined;
+  /** Settles once close() released everything (the audio context closes a moment after). */
+  #released: Promise<void> = Promise.resolve();
   #preparing: Promise<void> | undefined;
   #mic: MediaStreamTrack | null = null;
   #input: AudioFormat = DEFAULT_FORMAT;
@@ -246,8 +248,8 @@ export class WebSocketTransport implements Transport {
     ws.send(data);
   }
 
-  close(): void {
-    if (this.#state === 'closed') return;
+  close(): Promise<void> {
+    if (this.#state === 'closed') return this.#released;
     this.#state = 'closed';
     const opening = this.#closing;
     this.#closing = undefined;
@@ -256,12 +258,13 @@ export class WebSocketTransport implements Transport {
     const ws = this.#ws;
     this.#ws = undefined;
     if (ws && ws.readyState < 2) ws.close(1000);
-    this.#audio?.close();
+    this.#released = this.#audio?.close() ?? this.#released;
     this.#audio = undefined;
     this.#items.clear();
     this.#done.clear();
     this.#cut.clear();
     this.#clears.clear();
+    return this.#released;
   }
 
   #sendAudio(samples: Float32Array): void {
