@@ -109,33 +109,35 @@ test.describe('the network dies mid-call (ice=cut_after: every datagram dropped,
   });
 });
 
-test.describe('the WebSocket closes in the middle of an answer (dc=mid_response: dropped after its first delta)', () => {
-  test('rtvoice reconnects on a new socket, replays the history, and the conversation goes on', async ({ page }) => {
-    const problems = watchProblems(page);
-    await startClient(page, stack().url, { ...TYPED, transport: 'websocket', firstTokenQuery: fault('dc=mid_response') });
-    await call(page, 'sendText', 'Tell me about the weather.');
-    await expect.poll(async () => (await recorded(page)).states, { timeout: 20_000 }).toEqual(['connecting', 'connected', 'reconnecting', 'connected']);
-    const r = await recorded(page);
-    expect(r.tokenRequests.map((t) => t.url.includes('sim_fault'))).toEqual([true, false]);
-    // The answer had started when the socket dropped: it stays in the history, cut off, with what had arrived.
-    expect(r.eventTypes).toContain('response.output_audio_transcript.delta');
-    const [asked, cut] = (await sessionInfo(page)).history;
-    expect(asked).toMatchObject({ role: 'user', text: 'Tell me about the weather.', status: 'completed' });
-    expect(cut).toMatchObject({ role: 'assistant', status: 'incomplete', interrupted: true, text: expect.stringMatching(/^\(sim\)/) });
-    // Replayed on the new socket (after its session.update), in order, and nothing asked by itself.
-    const sent = r.sent.map((s) => s.event);
-    const onNewSocket = sent.slice(sent.map((e) => e.type).lastIndexOf('session.update') + 1);
-    expect(onNewSocket.map((e) => [e.type, (e.item as { content?: Array<{ text: string }> } | undefined)?.content?.[0]?.text])).toEqual([
-      ['conversation.item.create', 'Tell me about the weather.'],
-      ['conversation.item.create', (cut as { text: string }).text],
-    ]);
-    await typedTurn(page, 'And now?');
-    expect((await recorded(page)).errors).toEqual([]);
-    await stopClient(page);
-    expect(problems).toEqual([]);
-  });
+test.describe('the connection closes in the middle of an answer (dc=mid_response: the data channel or the WebSocket, after the first delta)', () => {
+  for (const transport of ['webrtc', 'websocket'] as const) {
+    test(`${transport}: rtvoice reconnects, keeps the cut answer as heard, replays the history, and the conversation goes on`, async ({ page }) => {
+      const problems = watchProblems(page);
+      await startClient(page, stack().url, { ...TYPED, ...(transport === 'websocket' && { transport }), firstTokenQuery: fault('dc=mid_response') });
+      await call(page, 'sendText', 'Tell me about the weather.');
+      await expect.poll(async () => (await recorded(page)).states, { timeout: 20_000 }).toEqual(['connecting', 'connected', 'reconnecting', 'connected']);
+      const r = await recorded(page);
+      expect(r.tokenRequests.map((t) => t.url.includes('sim_fault'))).toEqual([true, false]);
+      // The answer had started when the socket dropped: it stays in the history, cut off, with what had arrived.
+      expect(r.eventTypes).toContain('response.output_audio_transcript.delta');
+      const [asked, cut] = (await sessionInfo(page)).history;
+      expect(asked).toMatchObject({ role: 'user', text: 'Tell me about the weather.', status: 'completed' });
+      expect(cut).toMatchObject({ role: 'assistant', status: 'incomplete', interrupted: true, text: expect.stringMatching(/^\(sim\)/) });
+      // Replayed on the new connection (after its session.update), in order, and nothing asked by itself.
+      const sent = r.sent.map((s) => s.event);
+      const onNewSocket = sent.slice(sent.map((e) => e.type).lastIndexOf('session.update') + 1);
+      expect(onNewSocket.map((e) => [e.type, (e.item as { content?: Array<{ text: string }> } | undefined)?.content?.[0]?.text])).toEqual([
+        ['conversation.item.create', 'Tell me about the weather.'],
+        ['conversation.item.create', (cut as { text: string }).text],
+      ]);
+      await typedTurn(page, 'And now?');
+      expect((await recorded(page)).errors).toEqual([]);
+      await stopClient(page);
+      expect(problems).toEqual([]);
+    });
+  }
 
-  test('with reconnection off: websocket_closed (1006), failed, the mic released, and the app connects again', async ({ page }) => {
+  test('websocket, with reconnection off: websocket_closed (1006), failed, the mic released, and the app connects again', async ({ page }) => {
     const problems = watchProblems(page);
     await startClient(page, stack().url, { ...TYPED, transport: 'websocket', firstTokenQuery: fault('dc=mid_response'), reconnect: false });
     await call(page, 'sendText', 'Tell me about the weather.');
