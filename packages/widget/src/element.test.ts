@@ -256,6 +256,16 @@ describe('<rtvoice-widget>: controls', () => {
     expect(ptt.getAttribute('aria-pressed')).toBe('false');
   });
 
+  it('speak-first: the greeting is asked for when the call opens; its text instructs it; without it, nothing is asked', async () => {
+    const responseCreates = async (attributes: Record<string, string>) => {
+      const m = await connected(attributes);
+      return m.transports[0]!.sentOfType('response.create').map((e) => e.response ?? null);
+    };
+    expect(await responseCreates({ 'speak-first': '' })).toEqual([null]);
+    expect(await responseCreates({ 'speak-first': 'Greet the user by name.' })).toEqual([{ instructions: 'Greet the user by name.' }]);
+    expect(await responseCreates({})).toEqual([]);
+  });
+
   it('no push-to-talk button without the attribute', async () => {
     const m = await connected();
     expect(queryByRole(m.root, 'button', { name: 'Hold to talk' })).toBeNull();

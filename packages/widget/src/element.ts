@@ -9,7 +9,7 @@ import { activityOf, widgetStateOf, type WidgetActivity, type WidgetState } from
 import type { RtvoiceWidgetEventMap, WidgetErrorDetail, WidgetStateDetail } from './events.js';
 
 /** The attributes the widget reads (all optional except `token-url` or `call-url`). */
-export const WIDGET_ATTRIBUTES = ['token-url', 'call-url', 'push-to-talk', 'transcript', 'text-input', 'position', 'theme', 'lang', 'debug'] as const;
+export const WIDGET_ATTRIBUTES = ['token-url', 'call-url', 'push-to-talk', 'speak-first', 'transcript', 'text-input', 'position', 'theme', 'lang', 'debug'] as const;
 
 /** The public API of a `<rtvoice-widget>` element. */
 export interface RtvoiceWidgetElement extends HTMLElement {
@@ -45,7 +45,7 @@ const LIVE: ReadonlySet<ConnectionState> = new Set(['connecting', 'connected', '
  * (`customElements.define('my-voice', createWidgetClass())`) or use
  * `defineRtvoiceWidget()` / `@rtvoice/widget/define`.
  *
- * Attributes: `token-url` (or `call-url`), `push-to-talk`, `transcript`, `text-input`,
+ * Attributes: `token-url` (or `call-url`), `push-to-talk`, `speak-first`, `transcript`, `text-input`,
  * `position` (`inline` | `bottom-right` | `bottom-left`), `theme`
  * (`light` | `dark` | `auto`), `lang`, `debug`. Events (composed, bubbling):
  * `rtvoice-state`, `rtvoice-transcript`, `rtvoice-tool`, `rtvoice-error`.
@@ -155,8 +155,10 @@ export function createWidgetClass(): RtvoiceWidgetConstructor {
       this.#configError = false;
       const session = this.#newSession();
       if (!session) return this.#render();
+      // speak-first: the agent greets the user (the attribute's text, if any, instructs that greeting).
+      const greeting = this.getAttribute('speak-first')?.trim();
       try {
-        await session.connect();
+        await session.connect(greeting === undefined ? {} : { speakFirst: greeting ? { instructions: greeting } : true });
       } catch {
         // Shown through the session's error event.
       }
