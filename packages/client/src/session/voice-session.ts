@@ -68,7 +68,7 @@ export class VoiceSession {
   #live: ConnectionResources | undefined;
   #commands: Commands | undefined;
   #prepared: Prepared | undefined;
-  /** The Realtime URL of the last token: where the next connection will most likely go. */
+  /** Each connection's key; it preconnects to the Realtime endpoint meanwhile. */
   readonly #tokens: TokenFlow;
   readonly #mic: MicControl;
   #outputDeviceId: string | undefined;
