@@ -221,7 +221,7 @@ every figure; what differs between clients is the client.
 
 ${ratioTable}
 
-## Connect: click → each step, median (p90) in ms
+## Connect: click → each step, median (p90) in ms${connect?.at && Math.abs(Date.parse(connect.at) - Date.parse(runInfo.at)) > 5 * 60_000 ? ` (measured ${connect.at.slice(11, 16)} UTC, in a separate run)` : ''}
 
 "before" = done before the click (\`prepare()\`). rtvoice asks for the greeting with \`connect({ speakFirst: true })\`;
 the quick start sends \`response.create\` when its data channel opens; \`@openai/agents-realtime\` after \`session.connect()\` resolves.

@@ -12,7 +12,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, expect, test, type BrowserContext } from '@playwright/test';
+import { makeSilentWav } from '../support/audio.js';
 import { chromiumArgs } from '../support/chromium.js';
+import { SILENT_WAV } from '../support/paths.js';
 import { LOOPBACK, REALISTIC, startBenchStack, type BenchStack, type Delays } from './bench-stack.js';
 import { median, p90, writeResult } from './results.js';
 
@@ -58,9 +60,12 @@ const fmt = (x: number | undefined) => (x === undefined ? '—' : x < 0 ? 'befor
 async function runNetwork(delays: Delays) {
   const stack = await startBenchStack(delays);
   const profile = mkdtempSync(join(tmpdir(), 'rtvoice-bench-'));
+  // A silent mic: the fake speech WAV, opened by prepare() before the click, could start a user
+  // turn that cuts the greeting being timed (seen on a slower run: 4.6 s to the parrot's answer).
+  makeSilentWav(SILENT_WAV, 10);
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: chromiumArgs(),
+    args: chromiumArgs(SILENT_WAV),
     headless: true,
   });
   try {

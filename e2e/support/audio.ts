@@ -16,6 +16,13 @@ export function makeSpeechWav(path: string, text: string, leadSilence: number, t
   if (!existsSync(path)) throw new Error(`could not create ${path}`);
 }
 
+/** `seconds` of silence at 48 kHz mono s16 (sox): a fake mic that never starts a turn. */
+export function makeSilentWav(path: string, seconds: number): void {
+  mkdirSync(path.slice(0, path.lastIndexOf('/')), { recursive: true });
+  execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', path, 'trim', '0', String(seconds)]);
+  if (!existsSync(path)) throw new Error(`could not create ${path}`);
+}
+
 /** Duration of a WAV in seconds, as sox measures it. */
 export function wavSeconds(path: string): number {
   return Number(execFileSync('soxi', ['-D', path]).toString().trim());
