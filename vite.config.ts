@@ -25,6 +25,7 @@ export default defineConfig({
     include: ['packages/*/src/**/*.test.ts', 'examples/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
+    setupFiles: ['./scripts/vitest-setup.ts'],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 20_000,
