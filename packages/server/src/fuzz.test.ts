@@ -85,21 +85,30 @@ async function check(res: Response, upstreamBefore: number, upstreamAfter: numbe
   if (res.status >= 400 && res.status < 500) expect(upstreamAfter).toBe(upstreamBefore);
 }
 
+/**
+ * 1,500 arbitrary requests (`contentType`, valid body `body`) into `handler`: each answered, checked,
+ * and counted by status. `upstream` is the fake provider behind it.
+ */
+async function fuzzHandler(handler: (req: Request) => Promise<Response>, upstream: { requests: unknown[] }, contentType: string, body: string): Promise<Map<number, number>> {
+  const statuses = new Map<number, number>();
+  await fc.assert(
+    fc.asyncProperty(requestFor(contentType, body), async (r) => {
+      const req = build(r);
+      if (!req) return;
+      const before = upstream.requests.length;
+      const res = await handler(req);
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      await check(res, before, upstream.requests.length);
+    }),
+    { numRuns: 1500, seed: 20261206 },
+  );
+  return statuses;
+}
+
 describe('fuzzing the handlers’ request parsing', () => {
   it('the token handler answers every request, with a typed refusal or a key, and never leaks its API key', async () => {
     const handler = createTokenHandler({ upstream: tokens.url, apiKey: KEY, public: true, allowedOrigins: ['https://app.test'], rateLimit: false });
-    const statuses = new Map<number, number>();
-    await fc.assert(
-      fc.asyncProperty(requestFor('application/json', '{}'), async (r) => {
-        const req = build(r);
-        if (!req) return;
-        const before = tokens.requests.length;
-        const res = await handler(req);
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        await check(res, before, tokens.requests.length);
-      }),
-      { numRuns: 1500, seed: 20261206 },
-    );
+    const statuses = await fuzzHandler(handler, tokens, 'application/json', '{}');
     // Both sides were exercised: keys minted, and refusals of several kinds.
     expect(statuses.get(200) ?? 0).toBeGreaterThan(100);
     expect([...statuses.keys()].filter((s) => s >= 400).length).toBeGreaterThanOrEqual(3);
@@ -107,18 +116,7 @@ describe('fuzzing the handlers’ request parsing', () => {
 
   it('the call handler answers every request, with a typed refusal or an SDP answer, and never leaks its API key', async () => {
     const handler = createCallHandler({ upstream: calls.url, apiKey: KEY, public: true, allowedOrigins: ['https://app.test'], rateLimit: false });
-    const statuses = new Map<number, number>();
-    await fc.assert(
-      fc.asyncProperty(requestFor('application/sdp', FAKE_OFFER), async (r) => {
-        const req = build(r);
-        if (!req) return;
-        const before = calls.requests.length;
-        const res = await handler(req);
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        await check(res, before, calls.requests.length);
-      }),
-      { numRuns: 1500, seed: 20261206 },
-    );
+    const statuses = await fuzzHandler(handler, calls, 'application/sdp', FAKE_OFFER);
     expect(statuses.get(201) ?? 0).toBeGreaterThan(100);
     expect([...statuses.keys()].filter((s) => s >= 400).length).toBeGreaterThanOrEqual(3);
   }, 120_000);
