@@ -361,7 +361,9 @@
   window.flap = async (n) => {
     for (let i = 0; i < n; i += 1) {
       const res = await fetch('/api/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
-      const { value, calls_url: callsUrl } = await res.json();
+      const body = await res.text();
+      if (!res.ok) throw new Error(`flap ${i}: the token endpoint answered ${res.status}: ${body}`);
+      const { value, calls_url: callsUrl } = JSON.parse(body);
       const s = new VoiceSession({ getToken: async () => ({ value, callsUrl }), session: { instructions: 'Be brief.' } });
       await s.connect();
       s.disconnect();

@@ -32,6 +32,8 @@ export function spawnServer(script: string, args: string[], ready: RegExp, env: 
       if (match) {
         clearTimeout(timer);
         child.removeAllListeners('exit');
+        // A server that dies later says so in its output (a crash shows as its signal).
+        child.on('exit', (code, signal) => (out += `\n[exited: ${signal ?? `code ${code}`}]\n`));
         resolve({ url: match[1]!, output: () => out, stop: () => stop(child) });
       }
     });

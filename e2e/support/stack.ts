@@ -20,11 +20,15 @@ const WIDGET_DIST = fileURLToPath(new URL('../../packages/widget/dist', import.m
 export interface Stack {
   url: string;
   sim: SimProcess;
+  /** The token endpoint's log lines so far (JSON), for a failed test's report. */
+  tokenLog: string[];
   close(): Promise<void>;
 }
 
 export async function startStack(simArgs: string[] = []): Promise<Stack> {
-  const sim = await startSimProcess(simArgs);
+  // Info level: a failed test's report says what the sim did (minted, faulted, closed).
+  const sim = await startSimProcess(simArgs.includes('--log-level') ? simArgs : ['--log-level', 'info', ...simArgs]);
+  const tokenLog: string[] = [];
   const statics = staticHandler({ '/widget/': WIDGET_DIST, '/': PAGES });
   const handlers = new Map<string, ReturnType<typeof toNodeListener>>();
   const handlerFor = (fault: string, scenario: string) => {
@@ -39,6 +43,7 @@ export async function startStack(simArgs: string[] = []): Promise<Stack> {
           upstream: `${sim.url}/v1`,
           rateLimit: false,
           timeoutMs: 2000,
+          logger: (entry) => void tokenLog.push(JSON.stringify({ ...entry, fault, scenario })),
           fetch: (input, init) => fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), ...headers } }),
         }),
       );
@@ -75,6 +80,7 @@ export async function startStack(simArgs: string[] = []): Promise<Stack> {
   return {
     url: server.url,
     sim,
+    tokenLog,
     close: async () => {
       await server.close();
       await sim.stop();
@@ -93,7 +99,10 @@ export function useStack(simArgs: string[] = []): () => Stack {
   });
   test.afterEach(async ({}, info) => {
     // On failure, keep the sim's log with the report: it says what the server saw.
-    if (stack && info.status !== info.expectedStatus) await info.attach('sim.log', { body: stack.sim.output(), contentType: 'text/plain' });
+    if (stack && info.status !== info.expectedStatus) {
+      await info.attach('sim.log', { body: tail(stack.sim.output().split('\n'), 80), contentType: 'text/plain' });
+      await info.attach('token-endpoint.log', { body: tail(stack.tokenLog, 30), contentType: 'text/plain' });
+    }
   });
   test.afterAll(async () => {
     await stack?.close();
@@ -102,4 +111,9 @@ export function useStack(simArgs: string[] = []): () => Stack {
     if (!stack) throw new Error('the stack is not started yet');
     return stack;
   };
+}
+
+/** The last `n` lines: enough to see what led to a failure without flooding the report. */
+function tail(lines: string[], n: number): string {
+  return (lines.length > n ? [`… ${lines.length - n} earlier lines`, ...lines.slice(-n)] : lines).join('\n');
 }
