@@ -6,7 +6,7 @@ export default defineConfig({
     sourcemap: true,
     emptyOutDir: true,
     minify: false,
-    lib: { entry: { index: 'src/index.ts', testing: 'src/testing.ts', cli: 'src/cli.ts' }, formats: ['es'] },
+    lib: { entry: { index: 'src/index.ts', testing: 'src/testing.ts', cli: 'src/cli.ts', 'rtc-host': 'src/rtc/rtc-host.ts' }, formats: ['es'] },
     rollupOptions: { external: [/^node:/, /^zod/, '@roamhq/wrtc', 'ws'] },
   },
 });

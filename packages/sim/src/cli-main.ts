@@ -32,7 +32,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<void> 
   }
   let sim: Awaited<ReturnType<typeof startSim>>;
   try {
-    sim = await startSim({ ...parsed.options, logger: consoleLogger(parsed.logLevel) });
+    sim = await startSim({ prewarmRtc: true, ...parsed.options, logger: consoleLogger(parsed.logLevel) });
   } catch (error) {
     const message = isSimError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
     io.stderr(`rtvoice-sim: ${message}\n`);

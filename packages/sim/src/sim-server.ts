@@ -20,7 +20,9 @@ import { AudioClock, type ClockStats } from './rtc/audio-clock.js';
 import { relayCandidates, withoutCandidates } from './netdelay/udp-relay.js';
 import { startTcpDelay } from './netdelay/tcp-delay.js';
 import { blackholeCandidates } from './rtc/blackhole.js';
-import { SimPeer } from './rtc/peer.js';
+import { findHostScript, HostPool } from './rtc/host-pool.js';
+import { type PeerHandlers, type PeerOptions, SimPeer } from './rtc/peer.js';
+import { type CallPeer, RemotePeer } from './rtc/remote-peer.js';
 import { handleClientMessage } from './session/client-events.js';
 import type { AudioDelivery } from './session/response-runner.js';
 import { type SessionTransport, SimSession } from './session/session.js';
@@ -72,6 +74,18 @@ export interface SimOptions {
    * SCTP and RTP all pay it). `url` is then the delayed front.
    */
   networkDelayMs?: number;
+  /**
+   * Where the calls' native WebRTC stack runs. `"process"` (default): in child processes, up to
+   * `callsPerHost` calls each, so that a crash of the native binding ends those calls only, never
+   * the sim; a host with room is kept started ahead of need. `"inline"`: in the sim's process (lighter; a native crash takes
+   * the sim down). `"process"` needs the built `rtc-host.js`; without it the sim runs inline and
+   * says so in a warning.
+   */
+  rtcHosts?: 'process' | 'inline';
+  /** Calls per rtc host process with `rtcHosts: "process"` (default 8): what one native crash can end at most. */
+  callsPerHost?: number;
+  /** Start the first rtc host with the sim instead of at the first token or call (default false). */
+  prewarmRtc?: boolean;
 }
 
 /** Counters reported by {@link SimServer.stats} and `GET /health`. */
@@ -84,6 +98,8 @@ export interface SimStats {
   keys: number;
   /** Timing of the outgoing audio schedule. */
   audio: ClockStats;
+  /** rtc host processes alive (each runs up to `callsPerHost` WebRTC calls). */
+  rtcHosts: number;
 }
 
 /** A running sim. */
@@ -102,7 +118,7 @@ export interface SimServer {
 
 interface Call {
   session: SimSession;
-  peer: SimPeer | undefined;
+  peer: CallPeer | undefined;
 }
 
 /**
@@ -141,6 +157,14 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
   /** Sessions whose SDP answer is still being prepared (not yet in `calls`). */
   const settingUp = new Set<SimSession>();
   const keys = new KeyStore();
+  const hostScript = options.rtcHosts === 'inline' ? undefined : findHostScript();
+  if (options.rtcHosts !== 'inline' && !hostScript) {
+    logger.warn('rtc-host.js not found (build @rtvoice/sim): WebRTC calls run inline, where a native crash ends the sim');
+  }
+  const callsPerHost = options.callsPerHost ?? 8;
+  if (!(Number.isInteger(callsPerHost) && callsPerHost >= 1)) throw new SimError('invalid_options', 'callsPerHost must be an integer >= 1.');
+  const hosts = hostScript ? new HostPool(hostScript, logger, callsPerHost) : undefined;
+  if (options.prewarmRtc) hosts?.warm();
   const started = Date.now();
   let sessionsTotal = 0;
 
@@ -149,6 +173,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     sessionsTotal,
     keys: keys.size,
     audio: clock.stats(),
+    rtcHosts: hosts?.size ?? 0,
   });
 
   const registered = new Map<string, Scenario>();
@@ -202,7 +227,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
   const startCall = async (offerSdp: string, config: RealtimeSession, call: CallOptions) => {
     if (closing) throw new SimError('closed', 'The sim is closing.');
     const callId = newRtcCallId();
-    let peer: SimPeer | undefined;
+    let peer: CallPeer | undefined;
     const transport: SessionTransport = { send: (text) => peer?.send(text), close: () => peer?.close() };
     /** Closes the `ice=blackhole` socket or the relay, when there is one. */
     let releaseMedia: (() => void) | undefined;
@@ -216,7 +241,15 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     });
     settingUp.add(session);
     try {
-      peer = await SimPeer.answer(
+      const answer = (offer: string, handlers: PeerHandlers, peerOptions: PeerOptions): Promise<CallPeer> =>
+        hosts
+          ? RemotePeer.answer(offer, handlers, {
+              ...peerOptions,
+              pool: hosts,
+              ...(call.faults.rtcCrashAfterMs !== undefined && { crashAfterMs: call.faults.rtcCrashAfterMs }),
+            })
+          : SimPeer.answer(offer, handlers, peerOptions);
+      peer = await answer(
         // Behind the relay the browser is only reached through it: its own candidates are dropped.
         relayed ? withoutCandidates(offerSdp) : offerSdp,
         {
@@ -276,6 +309,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     faultUses: new Map(),
     timers,
     startCall,
+    warmRtc: () => hosts?.warm(),
     startSocketSession: (ws, config, call) => {
       if (closing) {
         ws.close(CLOSE_CODES.goingAway, 'rtvoice-sim is closing');
@@ -333,6 +367,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
         socketSessions.clear();
         await front?.close();
         await upgrades.close();
+        await hosts?.close();
         timers.close();
         clock.close();
         await new Promise<void>((resolve) => {

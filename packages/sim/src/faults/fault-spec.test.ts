@@ -19,6 +19,7 @@ describe('fault syntax', () => {
       malformed: 'mid_response',
     });
     expect(parseFaults('unknown=mid_response,ice=cut_after:3000')).toEqual({ unknownEvents: 'mid_response', iceCutAfterMs: 3000 });
+    expect(parseFaults('rtc=crash_after:500')).toEqual({ rtcCrashAfterMs: 500 });
     expect(parseFaults('unknown=after_created,ice=blackhole')).toEqual({ unknownEvents: 'after_created', ice: 'blackhole' });
     expect(parseFaults('calls=400,calls=401')).toEqual({ http: { calls: { status: 401 } } });
     expect(parseFaults('realtime=503*2,realtime=delay:300')).toEqual({ http: { realtime: { status: 503, times: 2, delayMs: 300 } } });
@@ -27,7 +28,7 @@ describe('fault syntax', () => {
   });
 
   it('rejects anything else with invalid_fault', () => {
-    for (const bad of ['calls', 'calls=418', 'calls=429*0', 'dc=sometimes', 'audio=loud', 'wat=1', 'key_ttl=-1', 'calls=delay:abc', 'realtime=101', 'realtime=close', 'unknown=always', 'ice=cut', 'ice=cut_after:-5']) {
+    for (const bad of ['calls', 'calls=418', 'calls=429*0', 'dc=sometimes', 'audio=loud', 'wat=1', 'key_ttl=-1', 'calls=delay:abc', 'realtime=101', 'realtime=close', 'unknown=always', 'ice=cut', 'ice=cut_after:-5', 'rtc=crash', 'rtc=crash_after:x']) {
       let caught: unknown;
       try {
         parseFaults(bad);

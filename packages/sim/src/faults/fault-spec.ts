@@ -50,6 +50,12 @@ export interface FaultSpec {
    * WebRTC calls only.
    */
   iceCutAfterMs?: number;
+  /**
+   * The call's rtc host (the process running its native WebRTC stack) dies of SIGSEGV this many
+   * ms after the data channel opened, as a crash of the native binding would. The call ends;
+   * the sim and every other session go on. WebRTC calls with `rtcHosts: "process"` only.
+   */
+  rtcCrashAfterMs?: number;
 }
 
 const HTTP_STATUSES = new Set([400, 401, 403, 404, 429, 500, 502, 503]);
@@ -62,7 +68,7 @@ const HTTP_STATUSES = new Set([400, 401, 403, 404, 429, 500, 502, 503]);
  * `realtime=503` (refuse the WebSocket upgrade),
  * `dc=mid_response`, `dc=after:1500`, `audio=stop`, `audio=stop_after:2000`,
  * `malformed=after_created`, `unknown=after_created`, `unknown=mid_response`,
- * `key_ttl=2`, `ice=blackhole`, `ice=cut_after:3000`.
+ * `key_ttl=2`, `ice=blackhole`, `ice=cut_after:3000`, `rtc=crash_after:500`.
  *
  * @throws SimError `invalid_fault` on anything else.
  */
@@ -91,6 +97,9 @@ export function parseFaults(text: string): FaultSpec {
     } else if (target === 'ice') {
       if (action === 'blackhole') spec.ice = action;
       else if (action.startsWith('cut_after:')) spec.iceCutAfterMs = parseMs(action.slice(10), token);
+      else throw bad(token);
+    } else if (target === 'rtc') {
+      if (action.startsWith('crash_after:')) spec.rtcCrashAfterMs = parseMs(action.slice(12), token);
       else throw bad(token);
     } else if (target === 'key_ttl') {
       const seconds = Number(action);
@@ -142,6 +151,7 @@ export function mergeFaults(...specs: Array<FaultSpec | undefined>): FaultSpec {
     if (spec.malformed) out.malformed = spec.malformed;
     if (spec.unknownEvents) out.unknownEvents = spec.unknownEvents;
     if (spec.iceCutAfterMs !== undefined) out.iceCutAfterMs = spec.iceCutAfterMs;
+    if (spec.rtcCrashAfterMs !== undefined) out.rtcCrashAfterMs = spec.rtcCrashAfterMs;
     if (spec.keyTtlSeconds !== undefined) out.keyTtlSeconds = spec.keyTtlSeconds;
     if (spec.ice) out.ice = spec.ice;
   }

@@ -57,5 +57,6 @@ export async function handleClientSecrets(
     ...(options.scenario ? { scenario: options.scenario } : {}),
   });
   ctx.logger.info('client secret minted', { ttl_s: ttl, scenario: options.scenario });
+  ctx.warmRtc();
   sendJson(req, res, 200, { value: record.value, expires_at: record.expiresAt, session });
 }

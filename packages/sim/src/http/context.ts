@@ -28,6 +28,8 @@ export interface SimContext {
   readonly timers: TimerBag;
   /** Answers an offer and starts a session; resolves with the answer and the `rtc_…` id. */
   startCall(offerSdp: string, session: RealtimeSession, options: CallOptions): Promise<{ callId: string; answerSdp: string }>;
+  /** A WebRTC call may follow (a key was minted): have an rtc host started ahead of it. */
+  warmRtc(): void;
   /** Runs a new session over an accepted WebSocket (`GET /v1/realtime`, the WebSocket transport). */
   startSocketSession(ws: WebSocket, session: RealtimeSession, options: CallOptions): void;
   /** The session of a live WebRTC call (for a sideband), or undefined when unknown or ended. */

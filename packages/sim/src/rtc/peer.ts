@@ -24,7 +24,8 @@ export interface PeerHandlers {
 export interface PeerOptions {
   /** Candidate address kept in the answer (`"*"` keeps every IPv4 UDP host candidate). */
   iceAddress: string;
-  clock: AudioClock;
+  /** Drives the outgoing track: the sim's {@link AudioClock}, or (in an rtc host) frames that arrive from it. */
+  clock: Pick<AudioClock, 'add'>;
   logger: SimLogger;
   /** Give up when the data channel has not opened after this long (default 15 s). */
   connectTimeoutMs?: number;
