@@ -109,6 +109,23 @@ test.describe('the network dies mid-call (ice=cut_after: every datagram dropped,
   });
 });
 
+test("the sim's native WebRTC stack crashes mid-call (rtc=crash_after: its host process dies of SIGSEGV): rtvoice reconnects, the sim serves the new call, and the conversation goes on", async ({ page }) => {
+  test.setTimeout(90_000);
+  const problems = watchProblems(page);
+  await startClient(page, stack().url, { ...TYPED, firstTokenQuery: fault('rtc=crash_after:5000') });
+  await typedTurn(page, 'Remember the number forty two.');
+  // The host's UDP socket is gone: Chromium's consent checks fail, rtvoice's grace runs out.
+  await expect.poll(async () => (await recorded(page)).states, { timeout: 45_000 }).toEqual(['connecting', 'connected', 'reconnecting', 'connected']);
+  expect((await recorded(page)).tokenRequests.map((t) => t.url.includes('sim_fault'))).toEqual([true, false]);
+  await typedTurn(page, 'And now?');
+  expect(await texts(page)).toEqual(['Remember the number forty two.', '(sim) you said: Remember the number forty two.', 'And now?', '(sim) you said: And now?']);
+  expect((await recorded(page)).errors).toEqual([]);
+  // The crash is in the sim's log, with its signal, and the sim lived on.
+  expect(stack().sim.output()).toMatch(/rtc host died.*signal=SIGSEGV/);
+  await stopClient(page);
+  expect(problems).toEqual([]);
+});
+
 test.describe('the connection closes in the middle of an answer (dc=mid_response: the data channel or the WebSocket, after the first delta)', () => {
   for (const transport of ['webrtc', 'websocket'] as const) {
     test(`${transport}: rtvoice reconnects, keeps the cut answer as heard, replays the history, and the conversation goes on`, async ({ page }) => {
