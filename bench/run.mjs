@@ -266,11 +266,11 @@ ${sizeTable}
 
 ## Capacity
 
-${sim ? `**rtvoice-sim** (each step a fresh sim process and N wrtc clients talking with audio both ways for ${sim.stepSeconds} s; a frame is late when it leaves more than 20 ms after its due time; the ramp stops at the first step with a late frame while talking): largest step without one ${Object.entries(sim.best).map(([p, n]) => `**${n}** at ${p} priority`).join(', ')}. The full ramp: \`pnpm --filter @rtvoice/sim bench\`.
+${sim ? `**rtvoice-sim** (each step a fresh sim process and N wrtc clients talking with audio both ways for ${sim.stepSeconds} s; a frame is late when it leaves more than 20 ms after its due time; the ramp stops at the first step with a late frame while talking): largest step without one: ${Object.entries(sim.best).map(([k, n]) => `**${n}** (rtc hosts ${k})`).join(', ')}. rtc hosts \`process\` (the default) runs the calls' native WebRTC stack in child processes, 8 calls each, so a native crash ends only their calls; \`inline\` runs it in the sim's process; the sim's CPU counts its hosts. The full ramp: \`pnpm --filter @rtvoice/sim bench\`.
 
-| priority | N | late frames while talking | p99 / max lateness | CPU: sim + clients (cores) | sessions with a response |
-|---|---:|---:|---:|---:|---:|
-${sim.steps.map((r) => `| ${r.priority} | ${r.n} | ${r.lateFramesSteady} | ${r.p99LatenessMs} / ${r.maxLatenessMs} ms | ${r.simCpuCores} + ${r.clientCpuCores} | ${r.clientsWithResponse}/${r.n} |`).join('\n')}` : '_sim capacity not measured_'}
+| rtc hosts | priority | N | late frames while talking | p99 / max lateness | CPU: sim + clients (cores) | sessions with a response |
+|---|---|---:|---:|---:|---:|---:|
+${sim.steps.map((r) => `| ${r.mode ?? 'inline'} | ${r.priority} | ${r.n} | ${r.lateFramesSteady} | ${r.p99LatenessMs} / ${r.maxLatenessMs} ms | ${r.simCpuCores} + ${r.clientCpuCores} | ${r.clientsWithResponse}/${r.n} |`).join('\n')}` : '_sim capacity not measured_'}
 
 ${token ? `**@rtvoice/server token endpoint** (fake upstream on loopback): ${token.throughput.mintsPerSecond} mints/s at concurrency ${token.concurrency} (upstream alone ${token.throughput.upstreamAlonePerSecond}/s, ${token.throughput.failures} failures); added latency p50 ${token.latencyMs_c1.addedP50.toFixed(2)} ms at concurrency 1; rate limit under ${token.rateLimitMemory.requests} concurrent requests: ${token.rateLimitMemory.ok} allowed in memory${token.rateLimitRedisTwoInstances ? `, ${token.rateLimitRedisTwoInstances.ok} across two instances sharing redis-server` : ''} (burst ${token.rateLimitMemory.expected}).` : '_token endpoint not measured_'}
 `;

@@ -25,16 +25,21 @@
  * that fails on late frames while the probe was late too is retried once;
  * every attempt is printed. Worst case about 10 minutes, typically 3.
  *
- * The ramp runs twice: with the sim at normal priority, and with the sim at
+ * The ramp runs for each priority: the sim at normal priority, and at
  * real-time priority (`chrt -r 10`, as audio servers are usually run; needs
- * root, skipped otherwise). With 20+ sessions the two processes run ~150
+ * root, skipped otherwise). With 20+ sessions the processes run ~150
  * wrtc threads on 2 vCPUs; at normal priority the sim's event loop then
  * waits for a CPU often enough to send some frames late.
  * BENCH_PRIORITIES=normal,rt selects the runs.
  *
+ * And for each place of the native WebRTC stack (BENCH_RTC_HOSTS=process,inline):
+ * in rtc host processes (the default, a native crash ends only their calls) or
+ * inline in the sim's process. The sim's CPU counts its hosts. Lateness is
+ * measured at the sim's clock: with hosts, a frame then crosses one IPC hop.
+ *
  * Env: BENCH_STEPS="5,10,20", BENCH_STEP_SECONDS=8.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { synthesizeVoice } from '../dist/index.js';
@@ -104,11 +109,11 @@ function rtAvailable() {
   }
 }
 
-function startSimProcess(priority) {
+function startSimProcess(priority, mode) {
   return new Promise((resolve, reject) => {
     const command = priority === 'rt' ? 'chrt' : process.execPath;
     const prefix = priority === 'rt' ? ['-r', '10', process.execPath] : [];
-    const child = spawn(command, [...prefix,...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), CLI, '--port', '0', '--log-level', 'error'], { stdio: ['ignore', 'pipe', process.env.BENCH_NODE_FLAGS ? 'pipe' : 'inherit'] });
+    const child = spawn(command, [...prefix,...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), CLI, '--port', '0', '--log-level', 'error', '--rtc-hosts', mode], { stdio: ['ignore', 'pipe', process.env.BENCH_NODE_FLAGS ? 'pipe' : 'inherit'] });
     const timer = setTimeout(() => reject(new Error('sim did not start')), 10_000);
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (text) => {
@@ -139,6 +144,32 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime + stime
 }
 
+/** CPU seconds of a process and of each of its children (the sim's rtc hosts), by pid. */
+function treeCpuSeconds(pid) {
+  const pids = [pid];
+  try {
+    pids.push(...execFileSync('ps', ['--ppid', String(pid), '-o', 'pid='], { encoding: 'utf8' }).split(/\s+/).filter(Boolean).map(Number));
+  } catch {
+    // No child.
+  }
+  const out = new Map();
+  for (const p of pids) {
+    try {
+      out.set(p, cpuSeconds(p));
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return out;
+}
+
+/** CPU seconds spent by the tree between two {@link treeCpuSeconds} readings. */
+function treeCpuDelta(before, after) {
+  let sum = 0;
+  for (const [p, s] of after) sum += s - (before.get(p) ?? 0);
+  return sum;
+}
+
 async function health(url) {
   return (await fetch(`${url}/health`)).json();
 }
@@ -147,9 +178,9 @@ const voice = synthesizeVoice('hello there my friend'); // about 1.4 s
 /** Clients that also decode and measure what they hear (the rest only send and receive RTP). */
 const LISTENERS = 5;
 
-async function runStep(n, priority) {
+async function runStep(n, priority, mode) {
   const idleBefore = await waitForQuietMachine();
-  const { child, url } = await startSimProcess(priority);
+  const { child, url } = await startSimProcess(priority, mode);
   const clock = new AudioClock();
   const clients = [];
   const connectMs = [];
@@ -162,7 +193,7 @@ async function runStep(n, priority) {
     }
     const before = await health(url);
     const probe = startProbe();
-    const cpuBefore = cpuSeconds(child.pid);
+    const cpuBefore = treeCpuSeconds(child.pid);
     const ownBefore = cpuSeconds(process.pid);
     const t0 = performance.now();
     clients.forEach((client, i) => {
@@ -174,7 +205,7 @@ async function runStep(n, priority) {
     await sleep(STEP_SECONDS * 1000);
     const wall = (performance.now() - t0) / 1000;
     const after = await health(url);
-    const cpu = (cpuSeconds(child.pid) - cpuBefore) / wall;
+    const cpu = treeCpuDelta(cpuBefore, treeCpuSeconds(child.pid)) / wall;
     const clientCpu = (cpuSeconds(process.pid) - ownBefore) / wall;
     const probed = await probe.stop();
     const responses = clients.map((c) => c.ofType('response.done').length);
@@ -214,16 +245,16 @@ async function runStep(n, priority) {
 
 const steps = [];
 
-async function ramp(priority) {
-  console.log(`-- sim priority: ${priority}`);
+async function ramp(priority, mode) {
+  console.log(`-- sim priority: ${priority}, rtc hosts: ${mode}`);
   let best = 0;
   for (const n of STEPS) {
     let r;
     for (let attempt = 1; attempt <= 2; attempt++) {
-      r = await runStep(n, priority);
+      r = await runStep(n, priority, mode);
       const contended = !r.ok && r.probeLate > 0;
       console.log(
-        `N=${String(r.n).padStart(3)} ${r.ok ? 'PASS' : 'FAIL'}  frames/s ${r.framesPerSecond}/${r.expectedFramesPerSecond}  late during talk ${r.lateFramesSteady} (while connecting ${r.lateFrames - r.lateFramesSteady})  ` +
+        `${mode.padEnd(7)} N=${String(r.n).padStart(3)} ${r.ok ? 'PASS' : 'FAIL'}  frames/s ${r.framesPerSecond}/${r.expectedFramesPerSecond}  late during talk ${r.lateFramesSteady} (while connecting ${r.lateFrames - r.lateFramesSteady})  ` +
           `p99 ${r.p99LatenessMs} ms  max ${r.maxLatenessMs} ms  CPU: sim ${r.simCpuCores} + clients ${r.clientCpuCores} cores  responses ${r.clientsWithResponse}/${r.n}  ` +
           `heard ${r.clientsHearingParrot}/${Math.min(r.n, LISTENERS)} listeners  connect median ${r.connectMedianMs} ms (max ${r.connectMaxMs})  ` +
           `machine: ${r.idleBefore}% idle before, probe late ${r.probeLate} (max ${r.probeMaxMs} ms), client clock late ${r.clientClockLate}` +
@@ -232,7 +263,7 @@ async function ramp(priority) {
       if (r.ok || !contended) break;
       await sleep(1000);
     }
-    steps.push({ priority, ...r });
+    steps.push({ priority, mode, ...r });
     if (!r.ok) break;
     best = n;
     await sleep(500);
@@ -243,11 +274,15 @@ async function ramp(priority) {
 async function main() {
   const priorities = (process.env.BENCH_PRIORITIES ?? 'normal,rt').split(',').filter((p) => p === 'normal' || (p === 'rt' && rtAvailable()));
   console.log(`rtvoice-sim concurrency bench: steps ${STEPS.join(', ')}, ${STEP_SECONDS} s each, late = > 20 ms after due`);
+  const modes = (process.env.BENCH_RTC_HOSTS ?? 'process,inline').split(',').filter((m) => m === 'process' || m === 'inline');
   const results = [];
   const best = {};
   for (const priority of priorities) {
-    best[priority] = await ramp(priority);
-    results.push(`${best[priority]} at ${priority} priority`);
+    for (const mode of modes) {
+      const key = `${mode}, ${priority} priority`;
+      best[key] = await ramp(priority, mode);
+      results.push(`${best[key]} with rtc hosts ${mode} at ${priority} priority`);
+    }
   }
   console.log(`RESULT: concurrent sessions sustained with audio both ways and no late frames while talking (largest passing step): ${results.join(', ')}`);
   // For bench/run.mjs.

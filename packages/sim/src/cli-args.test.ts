@@ -33,6 +33,9 @@ describe('rtvoice-sim command line', () => {
     expect(parseCliArgs(['--delay-ms', '40'])).toEqual({ kind: 'run', options: { networkDelayMs: 40 }, logLevel: 'warn' });
     expect(parseCliArgs(['--delay-ms', '-1'])).toMatchObject({ kind: 'error', message: expect.stringContaining('--delay-ms') });
     expect(parseCliArgs(['--delay-ms', '1.5'])).toMatchObject({ kind: 'error' });
+    expect(parseCliArgs(['--rtc-hosts', 'inline', '--calls-per-host=2'])).toEqual({ kind: 'run', options: { rtcHosts: 'inline', callsPerHost: 2 }, logLevel: 'warn' });
+    expect(parseCliArgs(['--rtc-hosts', 'thread'])).toMatchObject({ kind: 'error', message: expect.stringContaining('--rtc-hosts') });
+    expect(parseCliArgs(['--calls-per-host', '0'])).toMatchObject({ kind: 'error', message: expect.stringContaining('--calls-per-host') });
     expect(usage()).toContain('--delay-ms');
   });
 

@@ -26,6 +26,8 @@ export function usage(): string {
     '  --scenario-file <file>   register a scenario .json, selectable per request by its name; repeatable',
     '  --generation-speed <x>   response audio generated per second of wall time (default 2)',
     '  --delay-ms <n>           one-way network delay to callers, HTTP, WebSocket and media (default 0)',
+    '  --rtc-hosts <mode>       process (default: calls in child processes, a native crash ends only theirs) | inline',
+    '  --calls-per-host <n>     calls per rtc host process (default 8)',
     '  --log-level <level>      debug | info | warn | error | silent (default warn)',
     '  -h, --help               show this help',
     '',
@@ -98,6 +100,18 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
         const ms = Number(value());
         if (!(Number.isInteger(ms) && ms >= 0 && ms <= 10_000)) return { kind: 'error', message: '--delay-ms needs an integer 0-10000' };
         options.networkDelayMs = ms;
+        break;
+      }
+      case '--rtc-hosts': {
+        const mode = value();
+        if (mode !== 'process' && mode !== 'inline') return { kind: 'error', message: '--rtc-hosts must be process or inline' };
+        options.rtcHosts = mode;
+        break;
+      }
+      case '--calls-per-host': {
+        const n = Number(value());
+        if (!(Number.isInteger(n) && n >= 1)) return { kind: 'error', message: '--calls-per-host needs an integer >= 1' };
+        options.callsPerHost = n;
         break;
       }
       case '--log-level': {
