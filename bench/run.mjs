@@ -270,7 +270,7 @@ ${sim ? `**rtvoice-sim** (each step a fresh sim process and N wrtc clients talki
 
 | rtc hosts | priority | N | late frames while talking | p99 / max lateness | CPU: sim + clients (cores) | sessions with a response |
 |---|---|---:|---:|---:|---:|---:|
-${sim.steps.map((r) => `| ${r.mode ?? 'inline'} | ${r.priority} | ${r.n} | ${r.lateFramesSteady} | ${r.p99LatenessMs} / ${r.maxLatenessMs} ms | ${r.simCpuCores} + ${r.clientCpuCores} | ${r.clientsWithResponse}/${r.n} |`).join('\n')}` : '_sim capacity not measured_'}
+${sim.steps.map((r) => r.error ? `| ${r.mode} | ${r.priority} | ${r.n} | failed: ${r.error} | | | |` : `| ${r.mode ?? 'inline'} | ${r.priority} | ${r.n} | ${r.lateFramesSteady} | ${r.p99LatenessMs} / ${r.maxLatenessMs} ms | ${r.simCpuCores} + ${r.clientCpuCores} | ${r.clientsWithResponse}/${r.n} |`).join('\n')}` : '_sim capacity not measured_'}
 
 ${token ? `**@rtvoice/server token endpoint** (fake upstream on loopback): ${token.throughput.mintsPerSecond} mints/s at concurrency ${token.concurrency} (upstream alone ${token.throughput.upstreamAlonePerSecond}/s, ${token.throughput.failures} failures); added latency p50 ${token.latencyMs_c1.addedP50.toFixed(2)} ms at concurrency 1; rate limit under ${token.rateLimitMemory.requests} concurrent requests: ${token.rateLimitMemory.ok} allowed in memory${token.rateLimitRedisTwoInstances ? `, ${token.rateLimitRedisTwoInstances.ok} across two instances sharing redis-server` : ''} (burst ${token.rateLimitMemory.expected}).` : '_token endpoint not measured_'}
 `;

@@ -251,7 +251,14 @@ async function ramp(priority, mode) {
   for (const n of STEPS) {
     let r;
     for (let attempt = 1; attempt <= 2; attempt++) {
-      r = await runStep(n, priority, mode);
+      try {
+        r = await runStep(n, priority, mode);
+      } catch (error) {
+        // A step that cannot even connect its clients fails; the ramp stops there.
+        console.log(`${mode.padEnd(7)} N=${String(n).padStart(3)} FAIL  ${error instanceof Error ? error.message : String(error)}`);
+        r = { n, ok: false, error: error instanceof Error ? error.message : String(error) };
+        break;
+      }
       const contended = !r.ok && r.probeLate > 0;
       console.log(
         `${mode.padEnd(7)} N=${String(r.n).padStart(3)} ${r.ok ? 'PASS' : 'FAIL'}  frames/s ${r.framesPerSecond}/${r.expectedFramesPerSecond}  late during talk ${r.lateFramesSteady} (while connecting ${r.lateFrames - r.lateFramesSteady})  ` +

@@ -14,6 +14,8 @@ import { compact, type FromHost, type ToHost } from './host-protocol.js';
 
 /** How long a host may take to start before the call fails. */
 const START_TIMEOUT_MS = 20_000;
+/** How long a closing host may take to close its peers and exit before it is killed. */
+const HOST_EXIT_GRACE_MS = 1_000;
 
 /** A call's view of its host: messages for it, and the host's death. */
 export interface HostRoute {
@@ -83,16 +85,21 @@ export class Host {
     return !this.#exited && !this.#retired;
   }
 
+  /** True once the process has exited. */
+  get exited(): boolean {
+    return this.#exited;
+  }
+
   /** Tells the host to exit; it takes no more calls from now on. */
   retire(): void {
     this.#retired = true;
     this.post({ t: 'exit' });
   }
 
-  /** Places a call here; returns its id. */
-  add(route: HostRoute): number {
+  /** Reserves a place for a call (its route set later with `routes.set`); returns its id. */
+  reserve(): number {
     const id = this.#nextId++;
-    this.routes.set(id, route);
+    this.routes.set(id, { message: () => undefined, died: () => undefined });
     return id;
   }
 
@@ -161,24 +168,25 @@ export class HostPool {
   }
 
   /**
-   * A started host with room for one more call, which the caller places there with
-   * {@link Host.add} right away.
+   * A place for one call in a started host: the host and the call's id there, reserved (so
+   * concurrent calls never overfill a host). The caller sets the call's route at once.
    *
    * @throws SimError `closed` once the pool is closed, `rtc_unavailable` when no host can start.
    */
-  async take(): Promise<Host> {
+  async take(): Promise<{ host: Host; id: number }> {
     for (let attempt = 0; ; attempt += 1) {
       if (this.#closed) throw new SimError('closed', 'The sim is closing.');
       const host = this.#withRoom() ?? this.#spawn();
+      const id = host.reserve();
       try {
         await host.ready;
       } catch (error) {
+        host.routes.delete(id);
         // A host that died while starting: one more try, on a fresh process.
         if (attempt > 0) throw error;
         continue;
       }
-      if (!host.alive || host.routes.size >= this.#callsPerHost) continue;
-      return host;
+      return { host, id };
     }
   }
 
@@ -192,16 +200,23 @@ export class HostPool {
     if (others) host.retire();
   }
 
-  /** Ends every host (their calls included) and waits for them to exit. */
+  /**
+   * Ends every host and waits for them to exit: each closes its peers (the browsers see their
+   * channels close) and exits; one still there after {@link HOST_EXIT_GRACE_MS} is killed.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.all(
       [...this.#hosts].map(
         (host) =>
           new Promise<void>((resolve) => {
-            if (host.child.exitCode !== null || host.child.signalCode !== null) return resolve();
-            host.child.once('exit', () => resolve());
-            host.child.kill('SIGKILL');
+            if (host.exited) return resolve();
+            const kill = setTimeout(() => host.child.kill('SIGKILL'), HOST_EXIT_GRACE_MS);
+            host.child.once('exit', () => {
+              clearTimeout(kill);
+              resolve();
+            });
+            host.retire();
           }),
       ),
     );

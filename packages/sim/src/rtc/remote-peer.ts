@@ -49,11 +49,11 @@ export class RemotePeer implements CallPeer {
    *   could not answer or died while answering, `rtc_unavailable` when no host could start.
    */
   static async answer(offerSdp: string, handlers: PeerHandlers, options: RemotePeerOptions): Promise<RemotePeer> {
-    const host = await options.pool.take();
+    const { host, id } = await options.pool.take();
     const peer = new RemotePeer(host, options.pool);
     return new Promise<RemotePeer>((resolve, reject) => {
       let answered = false;
-      const id = host.add({
+      host.routes.set(id, {
         message: (message: FromHost) => {
           if (peer.#closed) return;
           switch (message.t) {
@@ -89,6 +89,11 @@ export class RemotePeer implements CallPeer {
         },
       });
       peer.#id = id;
+      if (host.exited) {
+        peer.#closed = true;
+        reject(new SimError('rtc_failed', 'The WebRTC host died before the call could start.'));
+        return;
+      }
       peer.#stopClock = options.clock.add({
         pull: handlers.pull,
         push: (frame) => host.pushFrame(id, frame),
