@@ -62,7 +62,8 @@ export interface Commands {
   clearOutputAudio(): void;
   clearInput(): void;
   commitInput(): void;
-  createItem(item: ItemInput): void;
+  /** `eventId` comes back in the server's `error` if it refuses the item. */
+  createItem(item: ItemInput, eventId?: string): void;
 }
 
 /** The OpenAI Realtime (GA) client events for each command; `send` delivers one event. */
@@ -74,7 +75,7 @@ export function createOpenAICommands(send: (event: ClientEvent) => void): Comman
     clearOutputAudio: () => send({ type: 'output_audio_buffer.clear' }),
     clearInput: () => send({ type: 'input_audio_buffer.clear' }),
     commitInput: () => send({ type: 'input_audio_buffer.commit' }),
-    createItem: (item) => send({ type: 'conversation.item.create', item: wireItem(item) }),
+    createItem: (item, eventId) => send({ type: 'conversation.item.create', item: wireItem(item), ...(eventId !== undefined && { event_id: eventId }) }),
   };
 }
 

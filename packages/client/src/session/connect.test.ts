@@ -146,8 +146,8 @@ describe('responses', () => {
     h.session.sendText('one');
     h.session.sendText('two');
     expect(h.fake.sent).toEqual([
-      { type: 'conversation.item.create', item: { id: TYPED_ID, type: 'message', role: 'user', content: [{ type: 'input_text', text: 'one' }] } },
-      { type: 'conversation.item.create', item: { id: TYPED_ID, type: 'message', role: 'user', content: [{ type: 'input_text', text: 'two' }] } },
+      { type: 'conversation.item.create', item: { id: TYPED_ID, type: 'message', role: 'user', content: [{ type: 'input_text', text: 'one' }] }, event_id: TYPED_ID },
+      { type: 'conversation.item.create', item: { id: TYPED_ID, type: 'message', role: 'user', content: [{ type: 'input_text', text: 'two' }] }, event_id: TYPED_ID },
     ]);
     h.fake.receive({ type: 'response.done', response: { id: answering, status: 'completed', output: [] } });
     expect(h.fake.sent.slice(2)).toEqual([CREATE]);
@@ -195,7 +195,7 @@ describe('responses', () => {
     expect(h.errors.map((e) => e.code)).toEqual(['server_error']);
     h.session.sendText('hello?');
     expect(h.fake.sent.slice(1)).toEqual([
-      { type: 'conversation.item.create', item: { id: TYPED_ID, type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello?' }] } },
+      { type: 'conversation.item.create', item: { id: TYPED_ID, type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello?' }] }, event_id: TYPED_ID },
       CREATE,
     ]);
   });

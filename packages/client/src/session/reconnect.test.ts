@@ -107,9 +107,22 @@ describe('after a drop', () => {
     await until(() => h.session.state === 'connected');
     expect(h.fake.sent).toEqual([
       { type: 'conversation.item.create', item: expect.objectContaining({ role: 'assistant', content: [{ type: 'output_text', text: 'Still talking' }] }) },
-      { type: 'conversation.item.create', item: typed },
+      { type: 'conversation.item.create', item: typed, event_id: (typed as { id: string }).id },
       { type: 'response.create', event_id: expect.stringMatching(/^rtv_response_/) },
     ]);
+  });
+
+  it('does not send again a typed message the server refused (its error names the event): the app got the error once', async () => {
+    const h = await live();
+    h.session.sendText('A message the server refuses.');
+    const refused = h.fake.sentOfType('conversation.item.create')[0]!;
+    expect(refused.event_id).toBe((refused.item as { id: string }).id);
+    h.fake.receive({ type: 'error', error: { type: 'invalid_request_error', code: 'invalid_value', message: 'Invalid item.', param: 'item', event_id: refused.event_id } });
+    expect(h.errors.map((e) => e.code)).toEqual(['server_error']);
+    h.fake.drop();
+    await vi.advanceTimersByTimeAsync(500);
+    await until(() => h.session.state === 'connected');
+    expect(h.fake.sentOfType('conversation.item.create')).toEqual([]);
   });
 
   it('asks again for a response that was requested but never started when the connection died (typed into a dead network)', async () => {
@@ -121,7 +134,7 @@ describe('after a drop', () => {
     await vi.advanceTimersByTimeAsync(500);
     await until(() => h.session.state === 'connected');
     expect(h.fake.sent).toEqual([
-      { type: 'conversation.item.create', item: expect.objectContaining({ content: [{ type: 'input_text', text: 'Are you there?' }] }) },
+      { type: 'conversation.item.create', item: expect.objectContaining({ content: [{ type: 'input_text', text: 'Are you there?' }] }), event_id: expect.stringMatching(/^rtv_item_/) },
       { type: 'response.create', event_id: expect.stringMatching(/^rtv_response_/) },
     ]);
   });

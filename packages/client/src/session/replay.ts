@@ -22,6 +22,10 @@ export class Replay {
     this.#tracker = tracker;
     this.#toolsRunning = toolsRunning;
     signals.on('itemAdded', ({ item }) => this.#unacked.delete(item.id));
+    // Refused by the server (its error names our event, sent with the item's id): never sent again.
+    signals.on('serverError', (error) => {
+      if (typeof error.event_id === 'string') this.#unacked.delete(error.event_id);
+    });
   }
 
   /** A message was sent with an id of ours: kept until the server acknowledges it. */
@@ -33,7 +37,7 @@ export class Replay {
   run(commands: Commands): void {
     for (const item of this.#history.replayItems()) commands.createItem(item);
     // Typed just before the drop, never acknowledged: sent again after the rest.
-    for (const item of this.#unacked.values()) commands.createItem(item);
+    for (const item of this.#unacked.values()) commands.createItem(item, item.id);
     // A tool finished while the connection was down: its output is in the replay; ask for the answer now.
     if (this.heldOutputs && this.#toolsRunning() === 0) this.#tracker.request();
     this.heldOutputs = false;

@@ -390,7 +390,7 @@ describe('VoiceSession events', () => {
     session.updateSession({ audio: { input: { turn_detection: null } } });
     expect(fake.sent).toEqual([
       { type: 'session.update', session: { type: 'realtime', instructions: 'Be brief.' } },
-      { type: 'conversation.item.create', item: { id: expect.stringMatching(/^rtv_item_\d+$/), type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello' }] } },
+      { type: 'conversation.item.create', item: { id: expect.stringMatching(/^rtv_item_\d+$/), type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello' }] }, event_id: expect.stringMatching(/^rtv_item_\d+$/) },
       { type: 'response.create', event_id: expect.stringMatching(/^rtv_response_\d+$/) },
       { type: 'session.update', session: { type: 'realtime', audio: { input: { turn_detection: null } } } },
     ]);

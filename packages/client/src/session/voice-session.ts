@@ -260,7 +260,7 @@ export class VoiceSession {
     const commands = this.#need('sendText');
     const item = { type: 'message', role: 'user', text, id: newEventId('item') } as const;
     this.#replay.sent(item);
-    commands.createItem(item);
+    commands.createItem(item, item.id);
     this.#tracker.request();
   }
 
