@@ -51,30 +51,34 @@ export async function startStack(simArgs: string[] = []): Promise<Stack> {
     }
     return handler;
   };
-  /** Uses of each `token_fault` so far (`token_fault_times=N` applies it to the first N requests only). */
-  const tokenFaultUses = new Map<string, number>();
-  /** Uses of each `sim_fault` with `sim_fault_times`. */
-  const simFaultUses = new Map<string, number>();
+  /** Uses of each fault so far, by query parameter and value. */
+  const faultUses = new Map<string, number>();
+  /**
+   * The fault `url` asks for with `param`, if it still applies: `<param>_times=N` applies it to
+   * the first N requests that ask for it only (counted per value).
+   */
+  const pickFault = (url: URL, param: string): string => {
+    const fault = url.searchParams.get(param) ?? '';
+    const times = Number(url.searchParams.get(`${param}_times`) ?? Infinity);
+    const key = `${param}=${fault}`;
+    const used = faultUses.get(key) ?? 0;
+    if (!fault || used >= times) return '';
+    faultUses.set(key, used + 1);
+    return fault;
+  };
   const server = await listen((req, res) => {
     if (pathOf(req.url) !== '/api/token') return statics(req, res);
     const url = new URL(req.url ?? '/', 'http://x');
     // A token endpoint that misbehaves itself (not the provider behind it).
-    const tokenFault = url.searchParams.get('token_fault');
-    const times = Number(url.searchParams.get('token_fault_times') ?? Infinity);
-    const used = tokenFaultUses.get(tokenFault ?? '') ?? 0;
-    if (tokenFault && used < times) {
-      tokenFaultUses.set(tokenFault, used + 1);
+    const tokenFault = pickFault(url, 'token_fault');
+    if (tokenFault) {
       req.resume();
       if (tokenFault === 'hang') return; // never answered (closed with the stack)
       if (tokenFault === '500') return void res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"code":"internal","message":"Token endpoint crashed."}}');
       if (tokenFault === 'malformed') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"value": "ek_');
       if (tokenFault === 'shape') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":{"secret":"ek_nope"}}');
     }
-    let simFault = url.searchParams.get('sim_fault') ?? '';
-    const simFaultTimes = Number(url.searchParams.get('sim_fault_times') ?? Infinity);
-    const simUsed = simFaultUses.get(simFault) ?? 0;
-    if (simUsed >= simFaultTimes) simFault = '';
-    else if (simFault && Number.isFinite(simFaultTimes)) simFaultUses.set(simFault, simUsed + 1);
+    const simFault = pickFault(url, 'sim_fault');
     return handlerFor(simFault, url.searchParams.get('sim_scenario') ?? '')(req, res);
   });
   return {
