@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SimError } from '../errors.js';
 import type { SimLogger } from '../logger.js';
-import { compact, type FromHost, type ToHost } from './host-protocol.js';
+import { AudioBatcher, type FromHost, type ToHost, unpack } from './host-protocol.js';
 
 /** How long a host may take to start before the call fails. */
 const START_TIMEOUT_MS = 20_000;
@@ -20,6 +20,8 @@ const HOST_EXIT_GRACE_MS = 1_000;
 /** A call's view of its host: messages for it, and the host's death. */
 export interface HostRoute {
   message(message: FromHost): void;
+  /** Microphone audio of the call (16 kHz mono). */
+  audio(samples: Int16Array): void;
   died(code: number | null, signal: NodeJS.Signals | null): void;
 }
 
@@ -34,8 +36,7 @@ export class Host {
   #exited = false;
   #retired = false;
   /** Frames pushed by the clock in the current tick, sent together at its end. */
-  #frameIds: number[] = [];
-  #frames: Int16Array[] = [];
+  readonly #frames = new AudioBatcher();
 
   constructor(child: ChildProcess, logger: SimLogger) {
     this.child = child;
@@ -56,12 +57,7 @@ export class Host {
         } else if (message.t === 'log') {
           logger[message.level](message.message, message.fields);
         } else if (message.t === 'audio') {
-          let at = 0;
-          message.ids.forEach((id, i) => {
-            const length = message.lengths[i] ?? 0;
-            this.routes.get(id)?.message({ t: 'audio', ids: [id], lengths: [length], samples: message.samples.subarray(at, at + length) });
-            at += length;
-          });
+          unpack(message, (id, samples) => this.routes.get(id)?.audio(samples));
         } else {
           this.routes.get(message.id)?.message(message);
         }
@@ -99,7 +95,7 @@ export class Host {
   /** Reserves a place for a call (its route set later with `routes.set`); returns its id. */
   reserve(): number {
     const id = this.#nextId++;
-    this.routes.set(id, { message: () => undefined, died: () => undefined });
+    this.routes.set(id, { message: () => undefined, audio: () => undefined, died: () => undefined });
     return id;
   }
 
@@ -108,24 +104,13 @@ export class Host {
    * cross to the host as one message (one serialization and one write instead of one per call).
    */
   pushFrame(id: number, frame: Int16Array): void {
-    if (this.#frameIds.length === 0) queueMicrotask(() => this.#flushFrames());
-    this.#frameIds.push(id);
-    this.#frames.push(frame);
-  }
-
-  #flushFrames(): void {
-    const ids = this.#frameIds;
-    const frames = this.#frames;
-    this.#frameIds = [];
-    this.#frames = [];
-    const size = frames[0]?.length ?? 0;
-    if (!frames.every((f) => f.length === size)) {
-      frames.forEach((f, i) => this.post({ t: 'frames', ids: [ids[i]!], samples: compact(f) }));
-      return;
+    if (this.#frames.size === 0) {
+      queueMicrotask(() => {
+        const batch = this.#frames.flush();
+        if (batch) this.post({ t: 'frames', ...batch });
+      });
     }
-    const samples = new Int16Array(size * frames.length);
-    frames.forEach((f, i) => samples.set(f, i * size));
-    this.post({ t: 'frames', ids, samples });
+    this.#frames.add(id, frame);
   }
 
   /** Sends to the host, if it is still there. */

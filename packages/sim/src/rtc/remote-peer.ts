@@ -72,13 +72,13 @@ export class RemotePeer implements CallPeer {
             case 'message':
               handlers.message(message.text);
               break;
-            case 'audio':
-              handlers.audio(message.samples);
-              break;
             case 'gone':
               handlers.gone(message.reason);
               break;
           }
+        },
+        audio: (samples) => {
+          if (!peer.#closed) handlers.audio(samples);
         },
         died: (code, signal) => {
           if (peer.#closed) return;

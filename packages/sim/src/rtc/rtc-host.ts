@@ -12,7 +12,7 @@
  * at a natural exit.
  */
 import type { SimLogger } from '../logger.js';
-import type { FromHost, HostAnswerRequest, ToHost } from './host-protocol.js';
+import { AudioBatcher, compact, type FromHost, type HostAnswerRequest, type ToHost, unpack } from './host-protocol.js';
 import { SimPeer } from './peer.js';
 import { loadWrtc } from './wrtc.js';
 
@@ -43,14 +43,12 @@ function exit(): never {
 }
 
 /** Microphone audio waiting to cross, sent with the next clock tick (at most {@link AUDIO_FLUSH_MS} later). */
-let audioIds: number[] = [];
-let audioFrames: Int16Array[] = [];
+const audio = new AudioBatcher();
 let audioTimer: ReturnType<typeof setTimeout> | undefined;
 const AUDIO_FLUSH_MS = 10;
 
 function queueAudio(id: number, samples: Int16Array): void {
-  audioIds.push(id);
-  audioFrames.push(samples);
+  audio.add(id, samples);
   audioTimer ??= setTimeout(flushAudio, AUDIO_FLUSH_MS);
 }
 
@@ -58,17 +56,8 @@ function queueAudio(id: number, samples: Int16Array): void {
 function flushAudio(): void {
   clearTimeout(audioTimer);
   audioTimer = undefined;
-  if (audioIds.length === 0) return;
-  const lengths = audioFrames.map((f) => f.length);
-  const samples = new Int16Array(lengths.reduce((a, b) => a + b, 0));
-  let at = 0;
-  for (const frame of audioFrames) {
-    samples.set(frame, at);
-    at += frame.length;
-  }
-  post({ t: 'audio', ids: audioIds, lengths, samples });
-  audioIds = [];
-  audioFrames = [];
+  const batch = audio.flush();
+  if (batch) post({ t: 'audio', ...batch });
 }
 
 async function answer(request: HostAnswerRequest): Promise<void> {
@@ -114,12 +103,11 @@ async function answer(request: HostAnswerRequest): Promise<void> {
 
 process.on('message', (message: ToHost) => {
   switch (message.t) {
-    case 'frames': {
-      const size = message.samples.length / message.ids.length;
-      message.ids.forEach((id, i) => calls.get(id)?.push?.(message.samples.slice(i * size, (i + 1) * size)));
+    case 'frames':
+      // A view into the message is not enough for wrtc's onData: each frame gets its own buffer.
+      unpack(message, (id, samples) => calls.get(id)?.push?.(compact(samples)));
       flushAudio();
       break;
-    }
     case 'send':
       calls.get(message.id)?.peer?.send(message.text);
       break;
