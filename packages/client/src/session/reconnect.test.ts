@@ -22,6 +22,13 @@ async function live(options: Partial<VoiceSessionOptions> = {}, nextTransports: 
   return Object.assign(h, { metrics: record(h.session, 'metrics') });
 }
 
+/** The connection drops; after the 500 ms backoff, the session is connected again. */
+async function dropAndReconnect(h: Awaited<ReturnType<typeof live>>): Promise<void> {
+  h.fake.drop();
+  await vi.advanceTimersByTimeAsync(500);
+  await until(() => h.session.state === 'connected');
+}
+
 describe('after a drop', () => {
   it('goes reconnecting → connected with a fresh token and a new transport, keeping the microphone', async () => {
     const h = await live();
@@ -60,9 +67,7 @@ describe('after a drop', () => {
     h.fake.assistantTurn('It ships today.');
     h.fake.userTurn(null); // speech without a transcript: nothing to replay
     const [user, call, answer] = h.session.history;
-    h.fake.drop();
-    await vi.advanceTimersByTimeAsync(500);
-    await until(() => h.session.state === 'connected');
+    await dropAndReconnect(h);
     expect(h.fake.sent).toEqual([
       {
         type: 'session.update',
@@ -102,9 +107,7 @@ describe('after a drop', () => {
     const typed = h.fake.sentOfType('conversation.item.create')[0]!.item;
     expect(typed).toEqual({ id: expect.stringMatching(/^rtv_item_\d+$/), type: 'message', role: 'user', content: [{ type: 'input_text', text: 'And another thing.' }] });
     expect(h.fake.sentOfType('response.create')).toEqual([]);
-    h.fake.drop();
-    await vi.advanceTimersByTimeAsync(500);
-    await until(() => h.session.state === 'connected');
+    await dropAndReconnect(h);
     expect(h.fake.sent).toEqual([
       { type: 'conversation.item.create', item: expect.objectContaining({ role: 'assistant', content: [{ type: 'output_text', text: 'Still talking' }] }) },
       { type: 'conversation.item.create', item: typed, event_id: (typed as { id: string }).id },
@@ -119,9 +122,7 @@ describe('after a drop', () => {
     expect(refused.event_id).toBe((refused.item as { id: string }).id);
     h.fake.receive({ type: 'error', error: { type: 'invalid_request_error', code: 'invalid_value', message: 'Invalid item.', param: 'item', event_id: refused.event_id } });
     expect(h.errors.map((e) => e.code)).toEqual(['server_error']);
-    h.fake.drop();
-    await vi.advanceTimersByTimeAsync(500);
-    await until(() => h.session.state === 'connected');
+    await dropAndReconnect(h);
     expect(h.fake.sentOfType('conversation.item.create')).toEqual([]);
   });
 
@@ -130,9 +131,7 @@ describe('after a drop', () => {
     h.session.sendText('Are you there?');
     expect(h.fake.sentOfType('response.create')).toHaveLength(1);
     // Neither the item nor the response.create ever reached the server.
-    h.fake.drop();
-    await vi.advanceTimersByTimeAsync(500);
-    await until(() => h.session.state === 'connected');
+    await dropAndReconnect(h);
     expect(h.fake.sent).toEqual([
       { type: 'conversation.item.create', item: expect.objectContaining({ content: [{ type: 'input_text', text: 'Are you there?' }] }), event_id: expect.stringMatching(/^rtv_item_/) },
       { type: 'response.create', event_id: expect.stringMatching(/^rtv_response_/) },
@@ -143,9 +142,7 @@ describe('after a drop', () => {
     const h = await live();
     h.session.sendText('Tell me a story.');
     h.fake.assistantTurn('Once upon', { complete: false });
-    h.fake.drop();
-    await vi.advanceTimersByTimeAsync(500);
-    await until(() => h.session.state === 'connected');
+    await dropAndReconnect(h);
     expect(h.fake.sentOfType('response.create')).toEqual([]);
   });
 
@@ -154,9 +151,7 @@ describe('after a drop', () => {
     h.session.sendText('Hello.');
     const typed = h.fake.sentOfType('conversation.item.create')[0]!.item as { id: string };
     h.fake.receive({ type: 'conversation.item.added', previous_item_id: null, item: { ...typed, status: 'completed' } });
-    h.fake.drop();
-    await vi.advanceTimersByTimeAsync(500);
-    await until(() => h.session.state === 'connected');
+    await dropAndReconnect(h);
     expect(h.fake.sentOfType('conversation.item.create').map((e) => e.item)).toEqual([typed]);
   });
 
@@ -182,9 +177,7 @@ describe('after a drop', () => {
   it('keeps summing usage across the reconnection', async () => {
     const h = await live();
     h.fake.assistantTurn('Before.');
-    h.fake.drop();
-    await vi.advanceTimersByTimeAsync(500);
-    await until(() => h.session.state === 'connected');
+    await dropAndReconnect(h);
     h.fake.assistantTurn('After.');
     expect(h.session.usage).toMatchObject({ responses: 2, total_tokens: 600 });
   });
