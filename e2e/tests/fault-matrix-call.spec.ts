@@ -24,6 +24,14 @@ async function typedTurn(page: Page, text: string): Promise<void> {
   await expect.poll(async () => (await texts(page)).slice(-2), { timeout: 15_000 }).toEqual([text, `(sim) you said: ${text}`]);
 }
 
+/** A call that failed left nothing behind: the mic released, its one peer connection closed, the page connects again, nothing logged. */
+async function endedCleanly(page: Page, r: Awaited<ReturnType<typeof recorded>>, problems: string[]): Promise<void> {
+  expect(r.openedMicStates).toEqual(['ended']);
+  expect((await peerConnections(page)).map((pc) => pc.signalingState)).toEqual(['closed']);
+  await connectsAgain(page);
+  expect(problems).toEqual([]);
+}
+
 /** Typed turns only: the fake mic stays muted so it cannot start turns of its own. */
 const TYPED: StartOptions = { muted: true, session: { audio: { input: { turn_detection: { type: 'server_vad', silence_duration_ms: 500 } } } } };
 
@@ -40,10 +48,7 @@ test.describe('WebRTC only (no fallback): UDP blocked, ICE never connects', () =
     });
     expect(r.states).toEqual(['connecting', 'failed']);
     expect(r.errors.map((e) => e.code)).toEqual(['connect_timeout']);
-    expect(r.openedMicStates).toEqual(['ended']);
-    expect((await peerConnections(page)).map((pc) => pc.signalingState)).toEqual(['closed']);
-    await connectsAgain(page);
-    expect(problems).toEqual([]);
+    await endedCleanly(page, r, problems);
   });
 
   test('with a connect timeout longer than Chromium waits, ICE gives up first: ice_failed', async ({ page }) => {
@@ -102,10 +107,7 @@ test.describe('the network dies mid-call (ice=cut_after: every datagram dropped,
     const r = await recorded(page);
     expect(r.errors.map((e) => e.code)).toEqual(['ice_failed']);
     expect(r.errors[0]!.message).toMatch(/^The WebRTC connection was lost: ICE (disconnected for 5000 ms|failed)\.$/);
-    expect(r.openedMicStates).toEqual(['ended']);
-    expect((await peerConnections(page)).map((pc) => pc.signalingState)).toEqual(['closed']);
-    await connectsAgain(page);
-    expect(problems).toEqual([]);
+    await endedCleanly(page, r, problems);
   });
 });
 
