@@ -101,7 +101,7 @@ test.describe('the network dies mid-call (ice=cut_after: every datagram dropped,
   test('with reconnection off: ice_failed, failed, the mic released, and the app connects again', async ({ page }) => {
     test.setTimeout(90_000);
     const problems = watchProblems(page);
-    await startClient(page, stack().url, { ...TYPED, firstTokenQuery: fault('ice=cut_after:2000'), reconnect: false });
+    await startClient(page, stack().url, { ...TYPED, firstTokenQuery: fault('ice=cut_after:4000'), reconnect: false });
     await typedTurn(page, 'Hello there.');
     await expect.poll(async () => (await recorded(page)).states, { timeout: 40_000 }).toEqual(['connecting', 'connected', 'failed']);
     const r = await recorded(page);
