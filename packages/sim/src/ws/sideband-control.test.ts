@@ -39,7 +39,8 @@ describe('sideband control of a WebRTC call', () => {
       const seen = await side.waitFor('session.updated', (e) => e.session.instructions === 'set by the page');
       expect(seen.session.tools.map((t: { name: string }) => t.name)).toEqual(['get_weather']);
       expect(seen.session.tool_choice).toBe('none');
-      expect(seen.event_id).toBe(browser.ofType('session.updated').at(-1)?.event_id);
+      // The browser's copy crosses the data channel (and its rtc host): waited for, not assumed there.
+      expect((await browser.waitFor('session.updated', (e) => e.session.instructions === 'set by the page')).event_id).toBe(seen.event_id);
 
       // The server puts its fields back; only the fields it sends change.
       side.send({ type: 'session.update', session: { type: 'realtime', instructions: 'pinned by the server', tools: [ORDER_TOOL, WEATHER_TOOL], tool_choice: 'auto' } });
@@ -62,7 +63,7 @@ describe('sideband control of a WebRTC call', () => {
       const call = await side.waitFor('response.function_call_arguments.done', undefined, 10_000);
       expect(call).toMatchObject({ name: 'lookup_order', arguments: '{"order_id":"A-1042"}' });
       // The browser sees the same call (same event): a page must leave server tools alone.
-      expect(browser.first('response.function_call_arguments.done').event_id).toBe(call.event_id);
+      expect((await browser.waitFor('response.function_call_arguments.done', undefined, 5000)).event_id).toBe(call.event_id);
       await side.waitFor('response.done', (e) => e.response.id === call.response_id, 10_000);
 
       side.send({
